@@ -1,0 +1,198 @@
+//! Documents as the pipeline sees them: an id in corpus order and the text cut
+//! into lines (= paragraphs) as byte spans. The text is never copied or altered
+//! here; output is assembled from the original bytes of the kept lines.
+
+/// Position of a document in corpus order (inputs in the order given, folder
+/// files sorted by path bytes, JSONL records by line). Smaller = earlier: the
+/// first occurrence of anything is the one with the smallest id.
+pub type DocId = u32;
+
+const BOM: &str = "\u{feff}";
+
+/// One line of a document. Offsets are bytes into the document text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineSpan {
+    /// First byte of the line's content.
+    pub start: usize,
+    /// End of the content, before the terminator.
+    pub end: usize,
+    /// End of the terminator (`\n` or `\r\n`); equals `end` for an unterminated last line.
+    pub next: usize,
+}
+
+impl LineSpan {
+    pub fn content<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.end]
+    }
+
+    pub fn with_terminator<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.start..self.next]
+    }
+
+    pub fn terminator_len(&self) -> usize {
+        self.next - self.end
+    }
+}
+
+/// A document's text split into lines, with what must survive into the output
+/// byte for byte: a leading BOM and whether the text ended with a newline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lines {
+    pub bom: bool,
+    pub final_newline: bool,
+    pub spans: Vec<LineSpan>,
+}
+
+impl Lines {
+    /// Splits on `\n`; a `\r` right before it belongs to the terminator. A lone
+    /// `\r` is content. An empty text has no lines; "a\n" has one line.
+    pub fn split(text: &str) -> Lines {
+        let bom = text.starts_with(BOM);
+        let bytes = text.as_bytes();
+        let mut pos = if bom { BOM.len() } else { 0 };
+        let mut spans = Vec::new();
+        while pos < bytes.len() {
+            match memchr::memchr(b'\n', &bytes[pos..]) {
+                Some(i) => {
+                    let nl = pos + i;
+                    let end = if nl > pos && bytes[nl - 1] == b'\r' {
+                        nl - 1
+                    } else {
+                        nl
+                    };
+                    spans.push(LineSpan {
+                        start: pos,
+                        end,
+                        next: nl + 1,
+                    });
+                    pos = nl + 1;
+                }
+                None => {
+                    spans.push(LineSpan {
+                        start: pos,
+                        end: bytes.len(),
+                        next: bytes.len(),
+                    });
+                    pos = bytes.len();
+                }
+            }
+        }
+        let final_newline = spans.last().is_some_and(|s| s.terminator_len() > 0);
+        Lines {
+            bom,
+            final_newline,
+            spans,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Writes the kept lines into `out`, keeping the BOM and each line's own
+    /// terminator. When the input had no final newline, neither has the output:
+    /// the last kept line's terminator is left off. Returns the bytes left off.
+    pub fn assemble(&self, text: &str, keep: impl Fn(usize) -> bool, out: &mut String) -> usize {
+        let start_len = out.len();
+        let mut any = false;
+        let mut last_terminator = 0;
+        for (i, span) in self.spans.iter().enumerate() {
+            if !keep(i) {
+                continue;
+            }
+            if !any && self.bom {
+                out.push_str(BOM);
+            }
+            any = true;
+            out.push_str(span.with_terminator(text));
+            last_terminator = span.terminator_len();
+        }
+        if any && !self.final_newline && last_terminator > 0 {
+            out.truncate(out.len() - last_terminator);
+            debug_assert!(out.len() >= start_len);
+            return last_terminator;
+        }
+        0
+    }
+
+    /// Bytes of line `i` in the original text, terminator included; the BOM is
+    /// charged to the first line so that the lines add up to the whole text.
+    pub fn line_bytes(&self, i: usize) -> usize {
+        let span = &self.spans[i];
+        let bom = if i == 0 && self.bom { BOM.len() } else { 0 };
+        span.next - span.start + bom
+    }
+}
+
+/// True when the line holds nothing but white space.
+pub fn is_blank(line: &str) -> bool {
+    line.chars().all(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contents(text: &str) -> Vec<&str> {
+        let l = Lines::split(text);
+        l.spans.iter().map(|s| s.content(text)).collect()
+    }
+
+    #[test]
+    fn splits_lf_crlf_and_keeps_lone_cr() {
+        assert_eq!(contents("a\nb\r\nc"), vec!["a", "b", "c"]);
+        assert_eq!(contents("a\rb\n"), vec!["a\rb"]);
+        assert_eq!(contents(""), Vec::<&str>::new());
+        assert_eq!(contents("\n"), vec![""]);
+        assert_eq!(contents("\r\n\r\n"), vec!["", ""]);
+    }
+
+    #[test]
+    fn final_newline_and_bom_are_recorded() {
+        let l = Lines::split("\u{feff}a\nb\n");
+        assert!(l.bom && l.final_newline);
+        assert_eq!(l.spans[0].start, 3);
+        let l = Lines::split("a\nb");
+        assert!(!l.bom && !l.final_newline);
+        assert!(!Lines::split("").final_newline);
+    }
+
+    #[test]
+    fn line_bytes_add_up_to_the_text() {
+        for text in ["\u{feff}a\r\nbb\n\nccc", "x", "", "\u{feff}", "a\n"] {
+            let l = Lines::split(text);
+            let sum: usize = (0..l.len()).map(|i| l.line_bytes(i)).sum();
+            let bom_only = if l.is_empty() && l.bom { 3 } else { 0 };
+            assert_eq!(sum + bom_only, text.len(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn assemble_keeps_bom_terminators_and_missing_final_newline() {
+        let text = "\u{feff}a\r\nb\nc";
+        let l = Lines::split(text);
+        let mut out = String::new();
+        assert_eq!(l.assemble(text, |i| i != 2, &mut out), 1);
+        assert_eq!(out, "\u{feff}a\r\nb");
+        out.clear();
+        assert_eq!(l.assemble(text, |i| i != 0, &mut out), 0);
+        assert_eq!(out, "\u{feff}b\nc");
+        out.clear();
+        l.assemble(text, |_| true, &mut out);
+        assert_eq!(out, text);
+        out.clear();
+        l.assemble(text, |_| false, &mut out);
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn blank_is_white_space_only() {
+        assert!(is_blank(""));
+        assert!(is_blank(" \t\u{a0}"));
+        assert!(!is_blank(" . "));
+    }
+}

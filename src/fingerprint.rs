@@ -1,0 +1,161 @@
+//! Fingerprints of lines and documents, computed once in the first pass and
+//! kept (16 bytes a line) so the second pass need not normalize again.
+//!
+//! This module also defines which lines are "short" and which keys go into
+//! the corpus index, so the index and the rules that query it cannot disagree.
+
+use std::cell::RefCell;
+
+use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
+
+use crate::doc::Lines;
+use crate::normalize::{self, Digits};
+
+const PAIR_SEED: u64 = 0x5bd1_e995_27d4_eb2f;
+const DOC_SEED: u64 = 0x1656_67b1_9e37_79f9;
+
+/// The fingerprint of one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineFp {
+    /// xxh3 of the normalized line; 0 when the line has no words.
+    pub key: u64,
+    /// Characters of the normalized line; 0 for a blank or punctuation-only line.
+    pub chars: u32,
+}
+
+impl LineFp {
+    /// A line with at least one letter or digit. Lines without words are
+    /// never duplicates; they only follow the fate of their neighbours.
+    pub fn has_words(&self) -> bool {
+        self.chars > 0
+    }
+
+    /// Long enough to be removed as a duplicate on its own.
+    pub fn is_long(&self, min_chars: usize) -> bool {
+        self.chars as usize >= min_chars
+    }
+}
+
+/// The key of two consecutive word lines (blank lines between them ignored).
+pub fn pair_key(first: u64, second: u64) -> u64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&first.to_le_bytes());
+    bytes[8..].copy_from_slice(&second.to_le_bytes());
+    xxh3_64_with_seed(&bytes, PAIR_SEED)
+}
+
+/// Fingerprints every line of a document.
+pub fn fingerprint_lines(text: &str, lines: &Lines) -> Vec<LineFp> {
+    thread_local! {
+        static BUF: RefCell<String> = RefCell::new(String::with_capacity(1024));
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        lines
+            .spans
+            .iter()
+            .map(|span| {
+                let chars = normalize::normalize_into(span.content(text), Digits::Ascii, &mut buf);
+                if chars == 0 {
+                    LineFp { key: 0, chars: 0 }
+                } else {
+                    LineFp {
+                        key: normalize::line_key(&buf),
+                        chars: u32::try_from(chars).unwrap_or(u32::MAX),
+                    }
+                }
+            })
+            .collect()
+    })
+}
+
+/// The key of a document's normalized text: the sequence of its word lines.
+/// Blank and punctuation-only lines do not count. `None` for a document without words.
+pub fn doc_key(lines: &[LineFp]) -> Option<u64> {
+    let mut h = Xxh3::with_seed(DOC_SEED);
+    let mut any = false;
+    for fp in lines.iter().filter(|l| l.has_words()) {
+        h.update(&fp.key.to_le_bytes());
+        any = true;
+    }
+    any.then(|| h.digest())
+}
+
+/// Indices of the word lines, in order.
+pub fn word_lines(lines: &[LineFp]) -> impl Iterator<Item = usize> + '_ {
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.has_words())
+        .map(|(i, _)| i)
+}
+
+/// Calls `f(key, line)` for every key of this document that later documents may
+/// duplicate: each long line, and each pair of consecutive word lines of which at
+/// least one is short (a short line is a duplicate only together with a neighbour).
+/// Pairs are reported at the line of their first element.
+pub fn for_each_index_key(lines: &[LineFp], min_chars: usize, mut f: impl FnMut(u64, usize)) {
+    let mut prev: Option<usize> = None;
+    for i in word_lines(lines) {
+        let fp = lines[i];
+        if fp.is_long(min_chars) {
+            f(fp.key, i);
+        }
+        if let Some(p) = prev {
+            let pf = lines[p];
+            if !pf.is_long(min_chars) || !fp.is_long(min_chars) {
+                f(pair_key(pf.key, fp.key), p);
+            }
+        }
+        prev = Some(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fps(text: &str) -> Vec<LineFp> {
+        fingerprint_lines(text, &Lines::split(text))
+    }
+
+    #[test]
+    fn blank_and_punctuation_lines_have_no_words() {
+        let f = fps("\n  \n* * *\nhello\n");
+        assert_eq!(
+            f.iter().map(|l| l.has_words()).collect::<Vec<_>>(),
+            [false, false, false, true]
+        );
+    }
+
+    #[test]
+    fn doc_key_ignores_blank_lines_and_white_space() {
+        assert_eq!(
+            doc_key(&fps("Hello  world\n\nBye\n")),
+            doc_key(&fps("hello world\nbye"))
+        );
+        assert_ne!(doc_key(&fps("a\nb")), doc_key(&fps("b\na")));
+        assert_eq!(doc_key(&fps("\n...\n")), None);
+    }
+
+    #[test]
+    fn pair_key_is_ordered() {
+        assert_ne!(pair_key(1, 2), pair_key(2, 1));
+    }
+
+    #[test]
+    fn index_keys_are_long_lines_and_pairs_with_a_short_line() {
+        let long = "a line that is long enough to stand on its own";
+        let text = format!("{long}\nshort\n\n{long} too\n");
+        let f = fps(&text);
+        let mut got = Vec::new();
+        for_each_index_key(&f, 30, |k, i| got.push((k, i)));
+        let expect = vec![
+            (f[0].key, 0),
+            (pair_key(f[0].key, f[1].key), 0),
+            (f[3].key, 3),
+            (pair_key(f[1].key, f[3].key), 1),
+        ];
+        assert_eq!(got, expect);
+    }
+}

@@ -1,0 +1,217 @@
+//! Corpus-wide tables built in the first pass and only read in the second:
+//! every document's line fingerprints, the first occurrence of each key that a
+//! later document may duplicate, and the first document with each normalized text.
+//!
+//! Documents are added in corpus order and each table keeps the first entry it
+//! sees for a key, so "first occurrence" is a plain fact of corpus order and never
+//! of thread timing. Key tables are split into shards filled in parallel.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rayon::prelude::*;
+
+use crate::doc::DocId;
+use crate::fingerprint::{self, LineFp};
+
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+
+/// Keys are xxh3 values already; one multiply spreads them over the hash table
+/// (the raw top bits are constant within a shard, which hashbrown would suffer from).
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n);
+    }
+}
+
+pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Where a key was first seen: a document and a line (0-based) in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Occurrence {
+    pub doc: DocId,
+    pub line: u32,
+}
+
+impl Occurrence {
+    fn pack(self) -> u64 {
+        (u64::from(self.doc) << 32) | u64::from(self.line)
+    }
+    fn unpack(v: u64) -> Occurrence {
+        Occurrence {
+            doc: (v >> 32) as DocId,
+            line: v as u32,
+        }
+    }
+}
+
+/// What the first pass learned of one document.
+#[derive(Clone, Debug)]
+pub struct DocFingerprint {
+    pub lines: Vec<LineFp>,
+    /// xxh3 of the document text, to notice an input that changed before the second pass.
+    pub text_check: u64,
+}
+
+/// The corpus index. Memory: 16 bytes per line, 8 per document, and about 16
+/// bytes (plus table slack) per distinct long line and per short-line pair.
+pub struct CorpusIndex {
+    min_line_chars: usize,
+    lines: Vec<LineFp>,
+    /// Start of each document's lines in `lines`; one more entry than documents.
+    starts: Vec<usize>,
+    text_checks: Vec<u64>,
+    first_seen: Vec<KeyMap<u64>>,
+    first_doc: KeyMap<DocId>,
+}
+
+impl CorpusIndex {
+    pub fn new(min_line_chars: usize) -> CorpusIndex {
+        CorpusIndex {
+            min_line_chars,
+            lines: Vec::new(),
+            starts: vec![0],
+            text_checks: Vec::new(),
+            first_seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
+            first_doc: KeyMap::default(),
+        }
+    }
+
+    pub fn min_line_chars(&self) -> usize {
+        self.min_line_chars
+    }
+
+    pub fn doc_count(&self) -> usize {
+        self.text_checks.len()
+    }
+
+    /// The id the next added document gets.
+    pub fn next_doc_id(&self) -> DocId {
+        DocId::try_from(self.doc_count()).unwrap_or(DocId::MAX)
+    }
+
+    /// Adds documents that follow every document added so far, in corpus order.
+    pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) {
+        let mut by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
+        for doc in docs {
+            let id = self.next_doc_id();
+            let min = self.min_line_chars;
+            fingerprint::for_each_index_key(&doc.lines, min, |key, line| {
+                let occ = Occurrence {
+                    doc: id,
+                    line: u32::try_from(line).unwrap_or(u32::MAX),
+                };
+                by_shard[shard_of(key)].push((key, occ.pack()));
+            });
+            if let Some(k) = fingerprint::doc_key(&doc.lines) {
+                self.first_doc.entry(k).or_insert(id);
+            }
+            self.lines.extend_from_slice(&doc.lines);
+            self.starts.push(self.lines.len());
+            self.text_checks.push(doc.text_check);
+        }
+        self.first_seen
+            .par_iter_mut()
+            .zip(by_shard)
+            .for_each(|(map, entries)| {
+                map.reserve(entries.len());
+                for (key, occ) in entries {
+                    map.entry(key).or_insert(occ);
+                }
+            });
+    }
+
+    pub fn lines(&self, doc: DocId) -> &[LineFp] {
+        let d = doc as usize;
+        &self.lines[self.starts[d]..self.starts[d + 1]]
+    }
+
+    pub fn text_check(&self, doc: DocId) -> u64 {
+        self.text_checks[doc as usize]
+    }
+
+    /// First occurrence of a long line's key or of a pair key.
+    pub fn first_seen(&self, key: u64) -> Option<Occurrence> {
+        self.first_seen[shard_of(key)]
+            .get(&key)
+            .map(|v| Occurrence::unpack(*v))
+    }
+
+    /// First document whose normalized text has this key.
+    pub fn first_doc(&self, doc_key: u64) -> Option<DocId> {
+        self.first_doc.get(&doc_key).copied()
+    }
+
+    /// The first word line after `line` in `doc` (the second line of a pair).
+    pub fn next_word_line(&self, doc: DocId, line: u32) -> Option<u32> {
+        let lines = self.lines(doc);
+        (line as usize + 1..lines.len())
+            .find(|&i| lines[i].has_words())
+            .map(|i| i as u32)
+    }
+
+    /// Distinct keys held, for the stats.
+    pub fn key_count(&self) -> usize {
+        self.first_seen.iter().map(|m| m.len()).sum()
+    }
+}
+
+fn shard_of(key: u64) -> usize {
+    (key >> (64 - SHARD_BITS)) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Lines;
+
+    fn doc(text: &str) -> DocFingerprint {
+        DocFingerprint {
+            lines: fingerprint::fingerprint_lines(text, &Lines::split(text)),
+            text_check: 0,
+        }
+    }
+
+    const LONG: &str = "this line is long enough to be a duplicate alone";
+
+    #[test]
+    fn first_occurrence_is_the_earliest_document_whatever_the_batching() {
+        let texts = ["intro\n", &format!("x\n{LONG}\n"), &format!("{LONG}\n")];
+        let mut one = CorpusIndex::new(30);
+        one.add_batch(texts.iter().map(|t| doc(t)).collect());
+        let mut split = CorpusIndex::new(30);
+        for t in texts {
+            split.add_batch(vec![doc(t)]);
+        }
+        let key = one.lines(2)[0].key;
+        for idx in [&one, &split] {
+            assert_eq!(idx.first_seen(key), Some(Occurrence { doc: 1, line: 1 }));
+            assert_eq!(idx.doc_count(), 3);
+        }
+    }
+
+    #[test]
+    fn first_doc_and_next_word_line() {
+        let mut idx = CorpusIndex::new(30);
+        idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]);
+        let k = fingerprint::doc_key(idx.lines(1)).unwrap();
+        assert_eq!(idx.first_doc(k), Some(0));
+        assert_eq!(idx.next_word_line(0, 0), Some(3));
+        assert_eq!(idx.next_word_line(0, 3), None);
+    }
+}

@@ -1,0 +1,25 @@
+//! textsieve: clean and deduplicate text corpora.
+//!
+//! The library runs the pipeline; the `textsieve` binary only turns flags into
+//! a [`CleanConfig`] and calls [`clean`]. Data flows one way:
+//! read → split + normalize → fingerprint → index → decide → write (+ report).
+
+pub mod annotate;
+pub mod config;
+pub mod decide;
+pub mod doc;
+pub mod error;
+pub mod fingerprint;
+pub mod index;
+pub mod normalize;
+pub mod pipeline;
+pub mod progress;
+pub mod read;
+pub mod report;
+pub mod write;
+
+pub use config::{CleanConfig, InputArg};
+pub use error::{Error, Result};
+pub use pipeline::clean;
+pub use progress::Progress;
+pub use report::Stats;

@@ -1,0 +1,386 @@
+//! `clean` end to end, in two passes over the corpus:
+//! 1. read + fingerprint every document (in parallel) and add it to the index
+//!    (in corpus order);
+//! 2. read again, decide every document against the finished index, write the
+//!    kept text, the annotations and the stats.
+//!
+//! Only fingerprints are held between the passes, never the text. A document
+//! that changed between the passes stops the run rather than produce output
+//! decided on stale facts.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::annotate::{self, DocName};
+use crate::config::CleanConfig;
+use crate::decide::{self, Decision};
+use crate::doc::{DocId, Lines};
+use crate::fingerprint;
+use crate::index::{CorpusIndex, DocFingerprint};
+use crate::progress::Progress;
+use crate::read::compress::CompressedWriter;
+use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
+use crate::report::{DocReport, Stats, StatsBuilder};
+use crate::write::{self, OutputDir, ResultFile};
+use crate::{Error, Result};
+
+/// Name of the copy of standard input inside the staging folder.
+const STDIN_SPOOL: &str = ".textsieve-stdin.jsonl";
+
+/// Runs `textsieve clean`. Returns the stats that were written.
+pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
+    let started = Instant::now();
+    config.validate()?;
+    let mut plan = read::plan::plan(config)?;
+    let mut result_files: Vec<&Path> = vec![&config.stats];
+    if let Some(a) = &config.annotate {
+        if write::resolve(a)? == write::resolve(&config.stats)? {
+            return Err(Error::Config("--annotate and --stats name the same file".into()));
+        }
+        result_files.push(a);
+    }
+    write::check_outputs(&plan, &config.output, &result_files)?;
+    let mut stats = StatsBuilder::default();
+    for skip in std::mem::take(&mut plan.listing_skips) {
+        report_skip(config, progress, &mut stats, skip)?;
+    }
+    let out = OutputDir::create(&config.output)?;
+    let spool = out.staged(Path::new(STDIN_SPOOL));
+    for src in plan.sources.iter_mut().filter(|s| s.is_stdin) {
+        save_stdin(&spool)?;
+        src.path = spool.clone();
+    }
+    let sources = &plan.sources;
+    let total_bytes = plan.total_bytes();
+
+    // Pass 1: fingerprints and the corpus index.
+    let mut index = CorpusIndex::new(config.min_line_chars);
+    let mut origins: Vec<(u32, u64)> = Vec::new();
+    let mut skipped_units: BTreeSet<u64> = BTreeSet::new();
+    let mut unit_no = 0u64;
+    let mut index_time = 0.0;
+    let bar = progress.stage("fingerprint", total_bytes);
+    read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+        let file_bytes = batch.file_bytes;
+        let units: Vec<(u32, u64, Unit)> = batch
+            .units
+            .into_iter()
+            .map(|u| (source_of(&u), record_of(&u), u))
+            .collect();
+        let loaded: Vec<_> = units
+            .into_par_iter()
+            .map(|(src, rec, unit)| {
+                let fp = read::load(unit, sources, &config.text_field).map(|l| fingerprint_doc(&l.text));
+                (src, rec, fp)
+            })
+            .collect();
+        let mut fps = Vec::with_capacity(loaded.len());
+        for (src, rec, fp) in loaded {
+            match fp {
+                Ok(fp) => {
+                    fps.push(fp);
+                    origins.push((src, rec));
+                }
+                Err(skip) => {
+                    skipped_units.insert(unit_no);
+                    report_skip(config, progress, &mut stats, skip)?;
+                }
+            }
+            unit_no += 1;
+        }
+        if origins.len() > DocId::MAX as usize {
+            return Err(Error::Config(format!(
+                "more than {} documents in one run",
+                DocId::MAX
+            )));
+        }
+        let t = Instant::now();
+        index.add_batch(fps);
+        index_time += t.elapsed().as_secs_f64();
+        bar.inc(file_bytes);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let pass1 = started.elapsed().as_secs_f64();
+
+    let name = |doc: DocId| -> DocName {
+        let (src, rec) = origins[doc as usize];
+        DocName {
+            doc,
+            path: sources[src as usize].display.clone(),
+            record: (rec > 0).then_some(rec),
+        }
+    };
+
+    // Pass 2: decide and write.
+    let pass2_start = Instant::now();
+    let mut annotations = match &config.annotate {
+        Some(a) => Some(ResultFile::create(&out, a)?),
+        None => None,
+    };
+    let mut jsonl_out = JsonlOutputs::new(sources, &out);
+    let bar = progress.stage("clean", total_bytes);
+    let mut unit_no = 0u64;
+    let mut next_doc: DocId = 0;
+    read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+        let file_bytes = batch.file_bytes;
+        let mut units = Vec::with_capacity(batch.units.len());
+        for unit in batch.units {
+            let doc = if skipped_units.contains(&unit_no) {
+                None
+            } else {
+                next_doc += 1;
+                Some(next_doc - 1)
+            };
+            unit_no += 1;
+            units.push((doc, unit));
+        }
+        let results: Vec<Result<Option<Cleaned>>> = units
+            .into_par_iter()
+            .map(|(doc, unit)| clean_unit(doc, unit, sources, config, &index, &out, &name))
+            .collect();
+        for r in results {
+            let Some(c) = r? else { continue };
+            if let Some((source, line)) = c.jsonl_line {
+                jsonl_out.write(source, line.as_deref())?;
+            }
+            if let (Some(file), Some(line)) = (annotations.as_mut(), c.annotation) {
+                file.write_all(line.as_bytes())?;
+            }
+            stats.add_doc(c.report);
+        }
+        bar.inc(file_bytes);
+        Ok(())
+    })?;
+    if next_doc as usize != index.doc_count() {
+        return Err(Error::InputChanged {
+            location: "the input".into(),
+        });
+    }
+    jsonl_out.finish_all()?;
+    bar.finish_and_clear();
+    let pass2 = pass2_start.elapsed().as_secs_f64();
+
+    let mut result = stats.finish(config, index.key_count(), |d| name(d).display());
+    let total = started.elapsed().as_secs_f64();
+    result.timings.threads = rayon::current_num_threads();
+    result.timings.read_fingerprint_s = round3(pass1 - index_time);
+    result.timings.index_s = round3(index_time);
+    result.timings.decide_write_s = round3(pass2);
+    result.timings.total_s = round3(total);
+    result.timings.mb_per_s = round3(result.input.bytes as f64 / 1e6 / total.max(1e-9));
+
+    let mut outside = Vec::new();
+    let mut stats_file = ResultFile::create(&out, &config.stats)?;
+    stats_file.write_all(result.to_json().as_bytes())?;
+    outside.extend(stats_file.finish()?);
+    if let Some(a) = annotations {
+        outside.extend(a.finish()?);
+    }
+    if spool.exists() {
+        fs::remove_file(&spool).map_err(|e| Error::io(&spool, e))?;
+    }
+    out.commit()?;
+    for f in outside {
+        f.commit()?;
+    }
+    Ok(result)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn source_of(u: &Unit) -> u32 {
+    match u {
+        Unit::File { source } | Unit::Record { source, .. } => *source as u32,
+        Unit::Failed(_) => u32::MAX,
+    }
+}
+
+fn record_of(u: &Unit) -> u64 {
+    match u {
+        Unit::Record { line_no, .. } => *line_no,
+        _ => 0,
+    }
+}
+
+fn fingerprint_doc(text: &str) -> DocFingerprint {
+    let lines = Lines::split(text);
+    DocFingerprint {
+        lines: fingerprint::fingerprint_lines(text, &lines),
+        text_check: xxh3_64(text.as_bytes()),
+    }
+}
+
+fn report_skip(
+    config: &CleanConfig,
+    progress: &Progress,
+    stats: &mut StatsBuilder,
+    skip: Skip,
+) -> Result<()> {
+    if config.strict {
+        return Err(Error::Strict {
+            location: skip.location(),
+            reason: skip.reason,
+        });
+    }
+    progress.warn_skip(&skip, stats.skipped_total());
+    stats.add_skip(skip);
+    Ok(())
+}
+
+fn save_stdin(to: &Path) -> Result<()> {
+    let mut f = fs::File::create(to).map_err(|e| Error::io(to, e))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("<stdin>", e))?;
+    f.flush().map_err(|e| Error::io(to, e))
+}
+
+/// What the second pass made of one document.
+struct Cleaned {
+    report: DocReport,
+    /// For a JSONL record: its source and its output line (`None` when dropped).
+    jsonl_line: Option<(usize, Option<String>)>,
+    annotation: Option<String>,
+}
+
+fn clean_unit(
+    doc: Option<DocId>,
+    unit: Unit,
+    sources: &[Source],
+    config: &CleanConfig,
+    index: &CorpusIndex,
+    out: &OutputDir,
+    name: &(impl Fn(DocId) -> DocName + Sync),
+) -> Result<Option<Cleaned>> {
+    let source = source_of(&unit) as usize;
+    let loaded = read::load(unit, sources, &config.text_field);
+    let changed = |location: String| Error::InputChanged { location };
+    let (doc, Loaded { text, jsonl }) = match (doc, loaded) {
+        (None, Err(_)) => return Ok(None),
+        (Some(doc), Ok(l)) if xxh3_64(l.text.as_bytes()) == index.text_check(doc) => (doc, l),
+        (Some(doc), _) => return Err(changed(name(doc).display())),
+        (None, Ok(_)) => return Err(changed(sources[source].display.clone())),
+    };
+    let lines = Lines::split(&text);
+    let decision: Decision = decide::decide(doc, index);
+    let mut kept = String::with_capacity(text.len());
+    let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);
+    let report = DocReport::new(
+        &text,
+        &lines,
+        index.lines(doc),
+        &decision,
+        kept.len(),
+        dropped_terminator,
+    );
+    let keep_doc = decision.status.is_kept();
+    let jsonl_line = match jsonl {
+        Some((line, record)) => {
+            let new_line = keep_doc.then(|| {
+                let mut s = String::with_capacity(line.len());
+                jsonl::splice_text(&line, &record, &kept, &mut s);
+                s.push('\n');
+                s
+            });
+            Some((source, new_line))
+        }
+        None => {
+            if keep_doc {
+                let path = out.staged(&sources[source].out_rel);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                fs::write(&path, kept.as_bytes()).map_err(|e| Error::io(&path, e))?;
+            }
+            None
+        }
+    };
+    let annotation = config
+        .annotate
+        .is_some()
+        .then(|| annotate::annotation_line(name(doc), &lines, &decision, name));
+    Ok(Some(Cleaned {
+        report,
+        jsonl_line,
+        annotation,
+    }))
+}
+
+/// The JSONL output files, opened in source order; every JSONL input gets its
+/// output file, even when none of its records survive.
+struct JsonlOutputs<'a> {
+    sources: &'a [Source],
+    out: &'a OutputDir,
+    /// Sources before this one are finished.
+    cursor: usize,
+    open: Option<(usize, CompressedWriter)>,
+}
+
+impl<'a> JsonlOutputs<'a> {
+    fn new(sources: &'a [Source], out: &'a OutputDir) -> Self {
+        JsonlOutputs {
+            sources,
+            out,
+            cursor: 0,
+            open: None,
+        }
+    }
+
+    fn write(&mut self, source: usize, line: Option<&str>) -> Result<()> {
+        self.advance_to(source)?;
+        if let (Some((_, w)), Some(line)) = (self.open.as_mut(), line) {
+            w.write_all(line.as_bytes())
+                .map_err(|e| Error::io(self.out.staged(&self.sources[source].out_rel), e))?;
+        }
+        Ok(())
+    }
+
+    /// Finishes every source before `source` and opens `source`.
+    fn advance_to(&mut self, source: usize) -> Result<()> {
+        if matches!(self.open, Some((s, _)) if s == source) {
+            return Ok(());
+        }
+        self.close()?;
+        while self.cursor <= source.min(self.sources.len().saturating_sub(1))
+            && self.cursor < self.sources.len()
+        {
+            let s = self.cursor;
+            self.cursor += 1;
+            if let SourceKind::Jsonl(compression) = self.sources[s].kind {
+                let path = self.out.staged(&self.sources[s].out_rel);
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                let file = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+                let w = CompressedWriter::new(file, compression).map_err(|e| Error::io(&path, e))?;
+                self.open = Some((s, w));
+                if s != source {
+                    self.close()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if let Some((s, w)) = self.open.take() {
+            w.finish()
+                .map_err(|e| Error::io(self.out.staged(&self.sources[s].out_rel), e))?;
+        }
+        Ok(())
+    }
+
+    fn finish_all(&mut self) -> Result<()> {
+        if !self.sources.is_empty() {
+            self.advance_to(self.sources.len() - 1)?;
+        }
+        self.close()
+    }
+}

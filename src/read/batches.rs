@@ -1,0 +1,174 @@
+//! The corpus as a sequence of batches, in corpus order. A reader thread lists
+//! text files and reads (and decompresses) JSONL lines ahead of the workers, so
+//! I/O overlaps with the parallel work on the previous batch.
+
+use std::fs::File;
+use std::io::{self, BufRead, Read};
+use std::sync::mpsc::sync_channel;
+
+use indicatif::ProgressBar;
+
+use super::compress;
+use super::plan::{Source, SourceKind};
+use super::{Skip, SkipReason};
+
+/// A batch holds at most this many units...
+const MAX_UNITS: usize = 4096;
+/// ...or about this many bytes of input.
+const MAX_BYTES: u64 = 32 << 20;
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+/// Batches read ahead of the one being worked on.
+const READ_AHEAD: usize = 2;
+
+/// One thing that becomes a document (or a skip record).
+pub enum Unit {
+    /// A text file, read by the worker that handles it.
+    File { source: usize },
+    /// One JSONL line (without its terminator) and its 1-based line number.
+    Record {
+        source: usize,
+        line_no: u64,
+        line: Vec<u8>,
+    },
+    /// Input that could not be read at all.
+    Failed(Skip),
+}
+
+#[derive(Default)]
+pub struct Batch {
+    pub units: Vec<Unit>,
+    /// Input bytes of the text files in the batch (JSONL progress is counted as read).
+    pub file_bytes: u64,
+}
+
+impl Batch {
+    fn full(&self) -> bool {
+        self.units.len() >= MAX_UNITS || self.file_bytes >= MAX_BYTES
+    }
+}
+
+/// Calls `f` on each batch of the corpus in order; stops at the first error `f` returns.
+pub fn for_each_batch<E: Send>(
+    sources: &[Source],
+    progress: &ProgressBar,
+    mut f: impl FnMut(Batch) -> Result<(), E>,
+) -> Result<(), E> {
+    let (tx, rx) = sync_channel::<Batch>(READ_AHEAD);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut batch = Batch::default();
+            let mut send = |batch: &mut Batch| tx.send(std::mem::take(batch)).is_ok();
+            for (index, src) in sources.iter().enumerate() {
+                match src.kind {
+                    SourceKind::Text => {
+                        batch.units.push(Unit::File { source: index });
+                        batch.file_bytes += src.size;
+                    }
+                    SourceKind::Jsonl(_) => {
+                        if !read_jsonl(index, src, progress, &mut batch, &mut send) {
+                            return;
+                        }
+                    }
+                }
+                if batch.full() && !send(&mut batch) {
+                    return;
+                }
+            }
+            if !batch.units.is_empty() {
+                send(&mut batch);
+            }
+        });
+        for batch in rx.iter() {
+            f(batch)?;
+        }
+        Ok(())
+    })
+}
+
+/// Reads a JSONL file line by line into batches. Returns false when the consumer has stopped.
+fn read_jsonl(
+    index: usize,
+    src: &Source,
+    progress: &ProgressBar,
+    batch: &mut Batch,
+    send: &mut impl FnMut(&mut Batch) -> bool,
+) -> bool {
+    let SourceKind::Jsonl(compression) = src.kind else {
+        return true;
+    };
+    let failed = |line: Option<u64>, e: io::Error| {
+        Unit::Failed(Skip {
+            path: src.display.clone(),
+            line,
+            reason: SkipReason::Unreadable(e.to_string()),
+        })
+    };
+    let file = match File::open(&src.path) {
+        Ok(f) => f,
+        Err(e) => {
+            batch.units.push(failed(None, e));
+            return true;
+        }
+    };
+    let counted = Counting {
+        inner: file,
+        progress: progress.clone(),
+    };
+    let mut reader = match compress::open_reader(counted, compression) {
+        Ok(r) => r,
+        Err(e) => {
+            batch.units.push(failed(None, e));
+            return true;
+        }
+    };
+    let mut line_no = 0u64;
+    let mut bytes = 0u64;
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => return true,
+            Ok(_) => {
+                line_no += 1;
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                if line_no == 1 && line.starts_with(UTF8_BOM) {
+                    line.drain(..UTF8_BOM.len()); // JSON has no BOM; some writers add one anyway
+                }
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue; // a blank line separates nothing and holds no record
+                }
+                bytes += line.len() as u64;
+                batch.units.push(Unit::Record {
+                    source: index,
+                    line_no,
+                    line,
+                });
+                if batch.units.len() >= MAX_UNITS || bytes >= MAX_BYTES {
+                    bytes = 0;
+                    if !send(batch) {
+                        return false;
+                    }
+                }
+            }
+            Err(e) => {
+                batch.units.push(failed(Some(line_no + 1), e));
+                return true;
+            }
+        }
+    }
+}
+
+/// Counts bytes as they come off the disk, for the progress bar.
+struct Counting<R> {
+    inner: R,
+    progress: ProgressBar,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.inc(n as u64);
+        Ok(n)
+    }
+}

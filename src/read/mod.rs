@@ -1,0 +1,160 @@
+//! Reading the corpus: which files make it up ([`plan`]), the batches of
+//! units that are read in order ([`batches`]), and turning one unit into a
+//! document text or a skip record with its reason.
+//!
+//! Both passes read through here, so they see the same documents in the same order.
+
+pub mod batches;
+pub mod compress;
+pub mod jsonl;
+pub mod plan;
+
+use std::fs;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use batches::{Batch, Unit};
+pub use plan::{InputPlan, Source, SourceKind};
+
+/// Why an input record was skipped.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SkipReason {
+    #[error("not valid UTF-8 (byte offset {offset})")]
+    InvalidUtf8 { offset: u64 },
+    #[error("binary data (NUL byte at offset {offset})")]
+    Binary { offset: u64 },
+    #[error("cannot read: {0}")]
+    Unreadable(String),
+    #[error("{0}")]
+    Record(#[from] jsonl::RecordError),
+}
+
+impl SkipReason {
+    /// Stable name for the stats.
+    pub fn kind(&self) -> &'static str {
+        use jsonl::RecordError as R;
+        match self {
+            SkipReason::InvalidUtf8 { .. } => "invalid_utf8",
+            SkipReason::Binary { .. } => "binary",
+            SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Record(R::Malformed(_)) => "malformed_json",
+            SkipReason::Record(R::NotObject) => "not_an_object",
+            SkipReason::Record(R::MissingField(_)) => "missing_text_field",
+            SkipReason::Record(R::NotString { .. }) => "text_not_a_string",
+            SkipReason::Record(R::DuplicateField(_)) => "duplicate_text_field",
+        }
+    }
+}
+
+/// A skipped input: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skip {
+    pub path: String,
+    /// 1-based line: of the JSONL record, or of the first bad byte in a text file.
+    pub line: Option<u64>,
+    #[serde(serialize_with = "serialize_display")]
+    pub reason: SkipReason,
+}
+
+fn serialize_display<S: serde::Serializer>(r: &SkipReason, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(r)
+}
+
+impl Skip {
+    pub fn location(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{}", self.path, l),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// A document's text, and for a JSONL record the line it came from.
+pub struct Loaded {
+    pub text: String,
+    pub jsonl: Option<(String, jsonl::Record)>,
+}
+
+/// Reads one unit into a document text, or says why it cannot be one.
+pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, Skip> {
+    match unit {
+        Unit::File { source } => {
+            let src = &sources[source];
+            let skip = |line, reason| Skip {
+                path: src.display.clone(),
+                line,
+                reason,
+            };
+            let bytes = fs::read(&src.path).map_err(|e| skip(None, SkipReason::Unreadable(e.to_string())))?;
+            let text = decode_utf8(bytes).map_err(|(line, reason)| skip(Some(line), reason))?;
+            Ok(Loaded { text, jsonl: None })
+        }
+        Unit::Record {
+            source,
+            line_no,
+            line,
+        } => {
+            let skip = |reason| Skip {
+                path: sources[source].display.clone(),
+                line: Some(line_no),
+                reason,
+            };
+            let line = decode_utf8(line).map_err(|(_, r)| skip(r))?;
+            let record = jsonl::parse_record(&line, text_field).map_err(|e| skip(e.into()))?;
+            let text = record.text.clone();
+            Ok(Loaded {
+                text,
+                jsonl: Some((line, record)),
+            })
+        }
+        Unit::Failed(skip) => Err(skip),
+    }
+}
+
+/// UTF-8 text without NUL bytes, or the 1-based line and reason of the first problem.
+fn decode_utf8(bytes: Vec<u8>) -> Result<String, (u64, SkipReason)> {
+    let line_of = |b: &[u8], offset: usize| memchr::memchr_iter(b'\n', &b[..offset]).count() as u64 + 1;
+    if let Some(offset) = memchr::memchr(0, &bytes) {
+        return Err((
+            line_of(&bytes, offset),
+            SkipReason::Binary {
+                offset: offset as u64,
+            },
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = line_of(e.as_bytes(), offset);
+        (
+            line,
+            SkipReason::InvalidUtf8 {
+                offset: offset as u64,
+            },
+        )
+    })
+}
+
+/// Where a path sits under an input root, as written by the user.
+pub(crate) fn display_path(root: &str, rel: &std::path::Path) -> String {
+    let joined: PathBuf = if rel.as_os_str().is_empty() {
+        PathBuf::from(root)
+    } else {
+        PathBuf::from(root).join(rel)
+    };
+    joined.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_reports_line_and_offset_of_bad_bytes() {
+        assert_eq!(decode_utf8(b"ok\nfine".to_vec()).unwrap(), "ok\nfine");
+        let (line, r) = decode_utf8(b"a\nb\n\xff\n".to_vec()).unwrap_err();
+        assert_eq!((line, r), (3, SkipReason::InvalidUtf8 { offset: 4 }));
+        let (line, r) = decode_utf8(b"a\0".to_vec()).unwrap_err();
+        assert_eq!((line, r), (1, SkipReason::Binary { offset: 1 }));
+    }
+}

@@ -1,0 +1,309 @@
+//! The statistics of a run: every input line accounted for (kept, or removed
+//! under exactly one reason), what was skipped and why, the lines removed most
+//! often, and duplicate-document clusters. Documents are merged in corpus
+//! order, so everything but `timings` is identical for any thread count.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::config::CleanConfig;
+use crate::decide::{Decision, DocStatus, Label, Reason};
+use crate::doc::{DocId, Lines};
+use crate::fingerprint::LineFp;
+use crate::index::KeyMap;
+use crate::read::Skip;
+
+/// How many removed lines the stats list.
+pub const TOP_LINES: usize = 20;
+/// How many duplicate-document clusters the stats list.
+pub const TOP_CLUSTERS: usize = 20;
+/// How many skipped inputs the stats list by name (all are counted).
+pub const SKIP_EXAMPLES: usize = 100;
+/// Removed lines are shown cut to this many characters.
+const SAMPLE_CHARS: usize = 160;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub docs: u64,
+    pub lines: u64,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReasonTotals {
+    pub lines: u64,
+    pub bytes: u64,
+    /// Documents with at least one line removed for this reason.
+    pub docs: u64,
+}
+
+/// What one document contributes to the stats; built by the worker that decided it.
+#[derive(Debug, Default)]
+pub struct DocReport {
+    pub input: Totals,
+    pub output: Totals,
+    pub removed: BTreeMap<Reason, ReasonTotals>,
+    /// Removed duplicate lines of this document: key, sample text, count.
+    pub removed_lines: Vec<(u64, String, u64)>,
+    pub dup_of: Option<DocId>,
+}
+
+impl DocReport {
+    /// `out_bytes` is the length of the assembled output, `dropped_terminator`
+    /// what [`Lines::assemble`] left off for a missing final newline.
+    pub fn new(
+        text: &str,
+        lines: &Lines,
+        fps: &[LineFp],
+        decision: &Decision,
+        out_bytes: usize,
+        dropped_terminator: usize,
+    ) -> DocReport {
+        let mut r = DocReport {
+            input: Totals {
+                docs: 1,
+                lines: lines.len() as u64,
+                bytes: text.len() as u64,
+            },
+            ..DocReport::default()
+        };
+        let kept = decision.status.is_kept();
+        r.output = Totals {
+            docs: u64::from(kept),
+            lines: decision.labels.iter().filter(|l| l.is_kept()).count() as u64,
+            bytes: out_bytes as u64,
+        };
+        for (i, label) in decision.labels.iter().enumerate() {
+            let Label::Removed { reason, .. } = label else {
+                continue;
+            };
+            let t = r.removed.entry(*reason).or_default();
+            t.lines += 1;
+            t.bytes += lines.line_bytes(i) as u64;
+            t.docs = 1;
+            if matches!(reason, Reason::RepeatInDoc | Reason::DupAcrossDocs) {
+                let sample: String = lines.spans[i].content(text).chars().take(SAMPLE_CHARS).collect();
+                r.removed_lines.push((fps[i].key, sample, 1));
+            }
+        }
+        // The terminator left off the output belongs to the removed last line.
+        if dropped_terminator > 0 {
+            if let Some(reason) = decision.labels.last().and_then(Label::reason) {
+                r.removed.entry(reason).or_default().bytes += dropped_terminator as u64;
+            }
+        }
+        // A document dropped whole takes its BOM (charged to line 1 already) with it;
+        // a kept one writes its BOM, so line 1's share of it is output, not removal.
+        if kept && lines.bom {
+            if let Some(reason) = decision.labels.first().and_then(Label::reason) {
+                r.removed.entry(reason).or_default().bytes -= 3;
+            }
+        }
+        if lines.is_empty() && lines.bom && !kept {
+            r.removed.entry(Reason::Empty).or_default().bytes += 3;
+        }
+        if let DocStatus::Empty = decision.status {
+            r.removed.entry(Reason::Empty).or_default().docs = 1;
+        }
+        if let DocStatus::DupDoc { of } = decision.status {
+            r.dup_of = Some(of);
+        }
+        r.removed_lines.sort_by_key(|a| a.0);
+        r.removed_lines.dedup_by(|later, first| {
+            let same = later.0 == first.0;
+            if same {
+                first.2 += later.2;
+            }
+            same
+        });
+        r
+    }
+}
+
+#[derive(Debug, Default)]
+struct RemovedLine {
+    sample: String,
+    lines: u64,
+    docs: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TopLine {
+    pub text: String,
+    pub lines: u64,
+    pub docs: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Cluster {
+    /// Documents in the cluster: the kept one and its removed twins.
+    pub size: u64,
+    pub kept: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DupClusters {
+    pub clusters: u64,
+    /// Cluster size → number of clusters of that size.
+    pub size_histogram: BTreeMap<u64, u64>,
+    pub largest: Vec<Cluster>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Skipped {
+    pub total: u64,
+    pub by_reason: BTreeMap<&'static str, u64>,
+    /// The first skipped inputs, in corpus order.
+    pub examples: Vec<Skip>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub threads: usize,
+    pub read_fingerprint_s: f64,
+    pub index_s: f64,
+    pub decide_write_s: f64,
+    pub total_s: f64,
+    pub mb_per_s: f64,
+}
+
+/// Accumulates document reports in corpus order.
+#[derive(Default)]
+pub struct StatsBuilder {
+    input: Totals,
+    output: Totals,
+    removed: BTreeMap<Reason, ReasonTotals>,
+    removed_lines: KeyMap<RemovedLine>,
+    cluster_sizes: BTreeMap<DocId, u64>,
+    skipped: Skipped,
+}
+
+impl StatsBuilder {
+    pub fn add_doc(&mut self, r: DocReport) {
+        add_totals(&mut self.input, r.input);
+        add_totals(&mut self.output, r.output);
+        for (reason, t) in r.removed {
+            let e = self.removed.entry(reason).or_default();
+            e.lines += t.lines;
+            e.bytes += t.bytes;
+            e.docs += t.docs;
+        }
+        for (key, sample, n) in r.removed_lines {
+            let e = self.removed_lines.entry(key).or_insert_with(|| RemovedLine {
+                sample,
+                ..RemovedLine::default()
+            });
+            e.lines += n;
+            e.docs += 1;
+        }
+        if let Some(of) = r.dup_of {
+            *self.cluster_sizes.entry(of).or_insert(1) += 1;
+        }
+    }
+
+    pub fn add_skip(&mut self, skip: Skip) {
+        self.skipped.total += 1;
+        *self.skipped.by_reason.entry(skip.reason.kind()).or_default() += 1;
+        if self.skipped.examples.len() < SKIP_EXAMPLES {
+            self.skipped.examples.push(skip);
+        }
+    }
+
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.total
+    }
+
+    /// The final stats. `name` gives a document's display name.
+    pub fn finish(self, config: &CleanConfig, index_keys: usize, name: impl Fn(DocId) -> String) -> Stats {
+        let mut removed = BTreeMap::new();
+        for reason in Reason::ALL {
+            removed.insert(
+                reason.name(),
+                self.removed.get(&reason).copied().unwrap_or_default(),
+            );
+        }
+        let mut top: Vec<TopLine> = self
+            .removed_lines
+            .into_values()
+            .map(|l| TopLine {
+                text: l.sample,
+                lines: l.lines,
+                docs: l.docs,
+            })
+            .collect();
+        top.sort_by(|a, b| {
+            b.lines
+                .cmp(&a.lines)
+                .then(b.docs.cmp(&a.docs))
+                .then(a.text.cmp(&b.text))
+        });
+        top.truncate(TOP_LINES);
+        let mut clusters = DupClusters::default();
+        for &size in self.cluster_sizes.values() {
+            clusters.clusters += 1;
+            *clusters.size_histogram.entry(size).or_default() += 1;
+        }
+        let mut largest: Vec<(DocId, u64)> = self.cluster_sizes.into_iter().collect();
+        largest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        clusters.largest = largest
+            .into_iter()
+            .take(TOP_CLUSTERS)
+            .map(|(doc, size)| Cluster {
+                size,
+                kept: name(doc),
+            })
+            .collect();
+        Stats {
+            textsieve_version: env!("CARGO_PKG_VERSION"),
+            config: config.clone(),
+            input: self.input,
+            output: self.output,
+            removed,
+            skipped: self.skipped,
+            top_removed_lines: top,
+            dup_doc_clusters: clusters,
+            index_keys: index_keys as u64,
+            timings: Timings::default(),
+        }
+    }
+}
+
+fn add_totals(a: &mut Totals, b: Totals) {
+    a.docs += b.docs;
+    a.lines += b.lines;
+    a.bytes += b.bytes;
+}
+
+/// The stats JSON. Invariant: `input.lines == output.lines + Σ removed[*].lines`,
+/// and the same for bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    pub textsieve_version: &'static str,
+    pub config: CleanConfig,
+    pub input: Totals,
+    pub output: Totals,
+    pub removed: BTreeMap<&'static str, ReasonTotals>,
+    pub skipped: Skipped,
+    pub top_removed_lines: Vec<TopLine>,
+    pub dup_doc_clusters: DupClusters,
+    /// Distinct line and pair keys in the corpus index.
+    pub index_keys: u64,
+    pub timings: Timings,
+}
+
+impl Stats {
+    pub fn removed_lines(&self) -> u64 {
+        self.removed.values().map(|t| t.lines).sum()
+    }
+
+    pub fn removed_bytes(&self) -> u64 {
+        self.removed.values().map(|t| t.bytes).sum()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,300 @@
+//! Where output goes and how it gets there without ever leaving a half-written
+//! result: the output folder is built under a temporary name beside its final
+//! place and renamed into place only when the run has succeeded. Files outside
+//! it (stats, annotations) are written to a temporary file and renamed.
+//!
+//! The checks that keep output away from the inputs live here too, and run
+//! before anything is created.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::OUTPUT_MARKER;
+use crate::read::InputPlan;
+use crate::{Error, Result};
+
+/// Makes `path` absolute and resolves symbolic links in the part that exists,
+/// so that two spellings of one place compare equal.
+pub fn resolve(path: &Path) -> Result<PathBuf> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|e| Error::io(path, e))?
+            .join(path)
+    };
+    let mut existing = abs.clone();
+    let mut rest: Vec<PathBuf> = Vec::new();
+    loop {
+        if let Ok(c) = fs::canonicalize(&existing) {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return Ok(normalize_lexically(&out));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(PathBuf::from(name));
+                existing = parent.to_path_buf();
+            }
+            _ => return Ok(normalize_lexically(&abs)),
+        }
+    }
+}
+
+fn normalize_lexically(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Refuses any output that would overwrite, nest inside, or contain an input.
+/// `files` are the other files to be written (stats, annotations).
+pub fn check_outputs(plan: &InputPlan, out_dir: &Path, files: &[&Path]) -> Result<()> {
+    let refuse = |path: &Path, why: String| {
+        Err(Error::UnsafeOutput {
+            path: path.to_path_buf(),
+            why,
+        })
+    };
+    let out = resolve(out_dir)?;
+    for folder in &plan.folders {
+        if out.starts_with(folder) {
+            return refuse(
+                out_dir,
+                format!("the output folder is inside input folder {}", folder.display()),
+            );
+        }
+        if folder.starts_with(&out) {
+            return refuse(
+                out_dir,
+                format!("the output folder contains input folder {}", folder.display()),
+            );
+        }
+    }
+    for file in &plan.files {
+        if file.starts_with(&out) {
+            return refuse(
+                out_dir,
+                format!("the output folder contains input file {}", file.display()),
+            );
+        }
+    }
+    for given in files {
+        let f = resolve(given)?;
+        if plan.files.contains(&f) {
+            return refuse(given, "it is an input file".into());
+        }
+        if let Some(folder) = plan.folders.iter().find(|d| f.starts_with(d)) {
+            return refuse(given, format!("it is inside input folder {}", folder.display()));
+        }
+    }
+    if out.exists() {
+        if !out.is_dir() {
+            return refuse(out_dir, "it exists and is not a folder".into());
+        }
+        let mut entries = fs::read_dir(&out).map_err(|e| Error::io(out_dir, e))?;
+        let empty = entries.next().is_none();
+        if !empty && !out.join(OUTPUT_MARKER).is_file() {
+            return refuse(
+                out_dir,
+                format!("it is a non-empty folder that textsieve did not write (no {OUTPUT_MARKER} in it); remove it or choose another output folder"),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The output folder while it is being written.
+pub struct OutputDir {
+    final_path: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl OutputDir {
+    /// Creates the staging folder beside `final_path`.
+    pub fn create(final_path: &Path) -> Result<OutputDir> {
+        let final_path = resolve(final_path)?;
+        let parent = final_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let name = final_path.file_name().unwrap_or_default().to_string_lossy();
+        let staging = parent.join(format!(".{name}.textsieve-{}.tmp", std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(OutputDir {
+            final_path,
+            staging,
+            committed: false,
+        })
+    }
+
+    /// Where to write the file that will end up at `OUT/rel`.
+    pub fn staged(&self, rel: &Path) -> PathBuf {
+        self.staging.join(rel)
+    }
+
+    /// For a path the user gave: its place in the staging folder when it lies
+    /// inside the output folder, `None` otherwise.
+    pub fn staged_if_inside(&self, given: &Path) -> Result<Option<PathBuf>> {
+        let p = resolve(given)?;
+        Ok(p.strip_prefix(&self.final_path)
+            .ok()
+            .map(|rel| self.staging.join(rel)))
+    }
+
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    /// Puts the finished folder in place, replacing an earlier textsieve output.
+    pub fn commit(mut self) -> Result<()> {
+        fs::write(
+            self.staging.join(OUTPUT_MARKER),
+            "This folder was written by textsieve; a later run may replace it.\n",
+        )
+        .map_err(|e| Error::io(&self.staging, e))?;
+        let old = self.staging.with_extension("old");
+        let had_old = self.final_path.exists();
+        if had_old {
+            fs::rename(&self.final_path, &old).map_err(|e| Error::io(&self.final_path, e))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.final_path) {
+            if had_old {
+                let _ = fs::rename(&old, &self.final_path);
+            }
+            return Err(Error::io(&self.final_path, e));
+        }
+        self.committed = true;
+        if had_old {
+            fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// A file outside the output folder, written under a temporary name and
+/// renamed into place by [`AtomicFile::commit`].
+pub struct AtomicFile {
+    temp: tempfile::NamedTempFile,
+    target: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(target: &Path) -> Result<AtomicFile> {
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".textsieve-").suffix(".tmp");
+        // A temporary file is private by default; the result is an ordinary file.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(fs::Permissions::from_mode(0o644));
+        }
+        let temp = builder.tempfile_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        Ok(AtomicFile {
+            temp,
+            target: target.to_path_buf(),
+        })
+    }
+
+    pub fn commit(self) -> Result<()> {
+        let target = self.target;
+        self.temp
+            .persist(&target)
+            .map_err(|e| Error::io(&target, e.error))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.temp.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.temp.flush()
+    }
+}
+
+/// A file to be written as part of the result: either inside the staging
+/// folder, or beside its final place under a temporary name.
+pub enum ResultFile {
+    Staged(io::BufWriter<fs::File>, PathBuf),
+    Outside(io::BufWriter<AtomicFile>),
+}
+
+impl ResultFile {
+    pub fn create(out: &OutputDir, given: &Path) -> Result<ResultFile> {
+        match out.staged_if_inside(given)? {
+            Some(p) => {
+                if let Some(parent) = p.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                let f = fs::File::create(&p).map_err(|e| Error::io(given, e))?;
+                Ok(ResultFile::Staged(io::BufWriter::new(f), given.to_path_buf()))
+            }
+            None => Ok(ResultFile::Outside(io::BufWriter::new(AtomicFile::create(
+                given,
+            )?))),
+        }
+    }
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
+        let r = match self {
+            ResultFile::Staged(w, _) => w.write_all(bytes),
+            ResultFile::Outside(w) => w.write_all(bytes),
+        };
+        r.map_err(|e| Error::io(self.path(), e))
+    }
+
+    fn path(&self) -> PathBuf {
+        match self {
+            ResultFile::Staged(_, p) => p.clone(),
+            ResultFile::Outside(w) => w.get_ref().target.clone(),
+        }
+    }
+
+    /// Flushes; a file outside the output folder is put in place only by
+    /// `commit`, after the output folder itself.
+    pub fn finish(self) -> Result<Option<AtomicFile>> {
+        let path = self.path();
+        match self {
+            ResultFile::Staged(w, _) => {
+                w.into_inner()
+                    .map_err(|e| Error::io(&path, e.into_error()))?
+                    .sync_all()
+                    .map_err(|e| Error::io(&path, e))?;
+                Ok(None)
+            }
+            ResultFile::Outside(w) => {
+                let f = w.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
+                f.temp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+                Ok(Some(f))
+            }
+        }
+    }
+}

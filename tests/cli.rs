@@ -1,0 +1,224 @@
+//! Command-line behaviour: layout of the output, exit codes, refusals to write
+//! over or into the inputs, and bad input files.
+
+use std::fs;
+
+use crate::util::{assert_accounting, TestDir};
+
+const BODY: &str = "The council approved the new transport budget after a long debate.\n";
+
+#[test]
+fn a_folder_is_mirrored_and_two_inputs_with_one_file_name_never_collide() {
+    let t = TestDir::new();
+    t.write("a/x/doc.txt", "First document, a line long enough to count.\n");
+    t.write("b/doc.txt", "Second document, another line long enough.\n");
+    t.write("a/skip.md", "not included\n");
+    t.run(&["clean", "a", "b/doc.txt", "-o", "out", "-q"]).ok();
+    let files: Vec<String> = t.tree("out").keys().map(|p| p.display().to_string()).collect();
+    assert_eq!(
+        files,
+        [".textsieve-output", "a/x/doc.txt", "b/doc.txt", "stats.json"]
+    );
+
+    t.run(&["clean", "a", "-o", "out1", "-q"]).ok();
+    assert!(
+        t.path("out1/x/doc.txt").is_file(),
+        "one folder maps to OUT/<path in folder>"
+    );
+}
+
+#[test]
+fn include_selects_files_by_glob() {
+    let t = TestDir::new();
+    t.write("in/a.txt", BODY);
+    t.write("in/sub/b.md", BODY);
+    t.run(&["clean", "in", "-o", "out", "--include", "*.md", "-q"])
+        .ok();
+    assert!(t.path("out/sub/b.md").is_file());
+    assert!(!t.path("out/a.txt").exists());
+}
+
+#[test]
+fn exit_code_2_for_usage_errors() {
+    let t = TestDir::new();
+    assert_eq!(t.run(&["clean"]).code(), 2);
+    assert_eq!(t.run(&["clean", "missing", "-o", "out"]).code(), 2);
+    assert_eq!(t.run(&["frobnicate"]).code(), 2);
+    t.write("in/a.txt", BODY);
+    assert_eq!(
+        t.run(&["clean", "in", "-o", "out", "--min-line-chars", "0"])
+            .code(),
+        2
+    );
+}
+
+#[test]
+fn refuses_output_inside_or_over_the_inputs_before_touching_anything() {
+    let t = TestDir::new();
+    let input = t.write("in/a.txt", BODY);
+    for args in [
+        vec!["clean", "in", "-o", "in/out"],
+        vec!["clean", "in", "-o", "in"],
+        vec!["clean", "in/a.txt", "-o", "in/a.txt"],
+        vec!["clean", "in", "-o", "out", "--stats", "in/a.txt"],
+        vec!["clean", "in", "-o", "out", "--annotate", "in/notes.jsonl"],
+        vec!["clean", "in/a.txt", "-o", "."],
+    ] {
+        let run = t.run(&args);
+        assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());
+        assert!(
+            run.stderr().contains("refusing to write"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+    }
+    assert_eq!(fs::read_to_string(&input).unwrap(), BODY);
+    let left: Vec<_> = t.tree("").into_keys().collect();
+    assert_eq!(
+        left,
+        [std::path::PathBuf::from("in/a.txt")],
+        "nothing may be created"
+    );
+}
+
+#[test]
+fn a_foreign_folder_is_never_replaced_but_an_earlier_output_is() {
+    let t = TestDir::new();
+    t.write("in/a.txt", BODY);
+    t.write("mine/keep.txt", "precious");
+    let run = t.run(&["clean", "in", "-o", "mine"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert_eq!(t.read_str("mine/keep.txt"), "precious");
+
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    t.write("in/a.txt", "Now a different text that is long enough.\n");
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    assert_eq!(
+        t.read_str("out/a.txt"),
+        "Now a different text that is long enough.\n"
+    );
+    let names: Vec<_> = fs::read_dir(t.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 3, "no temporary folders left behind: {names:?}");
+}
+
+#[test]
+fn bad_text_files_are_skipped_with_path_and_line() {
+    let t = TestDir::new();
+    t.write("in/good.txt", BODY);
+    t.write("in/bad.txt", b"fine line\nsecond line\n\xff\xfe broken\n");
+    t.write("in/bin.txt", b"PK\x03\x04\x00\x00binary");
+    let run = t.run(&["clean", "in", "-o", "out"]).ok();
+    assert!(
+        run.stderr().contains("skipped in/bad.txt:3: not valid UTF-8"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("skipped in/bin.txt:1: binary data"),
+        "{}",
+        run.stderr()
+    );
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["skipped"]["by_reason"]["invalid_utf8"], 1);
+    assert_eq!(stats["skipped"]["by_reason"]["binary"], 1);
+    assert_eq!(stats["skipped"]["examples"][0]["path"], "in/bad.txt");
+    assert_eq!(stats["skipped"]["examples"][0]["line"], 3);
+    assert_eq!(stats["input"]["docs"], 1);
+    assert!(t.path("out/good.txt").is_file() && !t.path("out/bad.txt").exists());
+
+    let strict = t.run(&["clean", "in", "-o", "out2", "--strict"]);
+    assert_eq!(strict.code(), 2);
+    assert!(strict.stderr().contains("in/bad.txt:3"), "{}", strict.stderr());
+    assert!(!t.path("out2").exists());
+}
+
+#[test]
+fn an_unreadable_file_is_skipped_and_named() {
+    let t = TestDir::new();
+    t.write("in/good.txt", BODY);
+    let locked = t.write("in/locked.txt", BODY);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    if fs::read(&locked).is_ok() {
+        eprintln!(
+            "running with permission to read everything (root): unreadable-file case not testable here"
+        );
+        return;
+    }
+    let run = t.run(&["clean", "in", "-o", "out"]).ok();
+    assert!(
+        run.stderr().contains("skipped in/locked.txt: cannot read"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(t.stats("out/stats.json")["skipped"]["by_reason"]["unreadable"], 1);
+}
+
+#[test]
+fn line_endings_bom_and_final_newline_survive() {
+    let t = TestDir::new();
+    let long = "A paragraph that is long enough to be a duplicate on its own.";
+    t.write(
+        "in/a.txt",
+        format!("\u{feff}Title\r\n{long}\r\nEnd of story here, not repeated.\r\n{long}"),
+    );
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    assert_eq!(
+        t.read_str("out/a.txt"),
+        format!("\u{feff}Title\r\n{long}\r\nEnd of story here, not repeated.")
+    );
+    assert_accounting(&t.stats("out/stats.json"));
+}
+
+#[test]
+fn stats_and_annotations_can_go_outside_the_output_folder() {
+    let t = TestDir::new();
+    t.write("in/a.txt", format!("{BODY}{BODY}"));
+    t.run(&[
+        "clean",
+        "in",
+        "-o",
+        "out",
+        "--stats",
+        "reports/s.json",
+        "--annotate",
+        "reports/a.jsonl",
+        "-q",
+    ])
+    .ok();
+    assert!(!t.path("out/stats.json").exists());
+    assert_eq!(t.stats("reports/s.json")["removed"]["repeat_in_doc"]["lines"], 1);
+    let ann: serde_json::Value = serde_json::from_str(t.read_str("reports/a.jsonl").trim()).unwrap();
+    assert_eq!(ann["removed"][0]["lines"], serde_json::json!([2, 2]));
+    assert_eq!(
+        ann["removed"][0]["bytes"],
+        serde_json::json!([BODY.len(), 2 * BODY.len()])
+    );
+    assert_eq!(ann["removed"][0]["of"]["lines"], serde_json::json!([1, 1]));
+    let names: Vec<_> = fs::read_dir(t.path("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
+}
+
+#[test]
+fn summary_goes_to_stderr_and_nothing_to_stdout() {
+    let t = TestDir::new();
+    t.write("in/a.txt", BODY);
+    let run = t.run(&["clean", "in", "-o", "out"]).ok();
+    assert_eq!(run.stdout(), "");
+    assert!(
+        run.stderr().contains("textsieve clean: 1 docs"),
+        "{}",
+        run.stderr()
+    );
+    let quiet = t.run(&["clean", "in", "-o", "out", "--quiet"]).ok();
+    assert_eq!(quiet.stderr(), "");
+}

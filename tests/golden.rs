@@ -1,0 +1,95 @@
+//! Whole-output golden tests: the bundled samples against their expected
+//! output tree, stats and annotations in `samples/expected/`.
+//! `TEXTSIEVE_BLESS=1 cargo test golden` rewrites the expected files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::{tree, without_timings, TestDir};
+
+fn expected_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples/expected")
+        .join(name)
+}
+
+/// Runs `clean` on `samples/<name>` and compares every output file.
+fn check_golden(name: &str) {
+    let t = TestDir::new();
+    t.copy_from_repo(&format!("samples/{name}"), name);
+    t.run(&[
+        "clean",
+        name,
+        "-o",
+        "out",
+        "--annotate",
+        "out/annotations.jsonl",
+        "--quiet",
+    ])
+    .ok();
+    let mut got = t.tree("out");
+    let stats: serde_json::Value = serde_json::from_slice(&got[Path::new("stats.json")]).unwrap();
+    let mut stats = serde_json::to_string_pretty(&without_timings(stats)).unwrap();
+    stats.push('\n');
+    got.insert("stats.json".into(), stats.into_bytes());
+
+    let dir = expected_dir(name);
+    if std::env::var_os("TEXTSIEVE_BLESS").is_some() {
+        let _ = fs::remove_dir_all(&dir);
+        for (p, bytes) in &got {
+            let f = dir.join(p);
+            fs::create_dir_all(f.parent().unwrap()).unwrap();
+            fs::write(f, bytes).unwrap();
+        }
+    }
+    let want = tree(&dir);
+    let names = |m: &std::collections::BTreeMap<PathBuf, Vec<u8>>| m.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&got),
+        names(&want),
+        "output files differ from {}",
+        dir.display()
+    );
+    for (p, bytes) in &want {
+        assert!(
+            &got[p] == bytes,
+            "{} differs from the expected output:\n--- got\n{}",
+            p.display(),
+            String::from_utf8_lossy(&got[p])
+        );
+    }
+}
+
+#[test]
+fn seeds_match_the_expected_output_tree_stats_and_annotations() {
+    check_golden("seeds");
+}
+
+/// The facts the golden files encode, stated directly.
+#[test]
+fn seeds_lose_only_the_repeated_block_of_000() {
+    let t = TestDir::new();
+    t.copy_from_repo("samples/seeds", "seeds");
+    t.run(&["clean", "seeds", "-o", "out", "-q"]).ok();
+    let input = t.tree("seeds");
+    let output = t.tree("out");
+    for (p, bytes) in &input {
+        let name = p.to_string_lossy();
+        if name.starts_with("000_") {
+            let lines: Vec<&str> = std::str::from_utf8(bytes).unwrap().split('\n').collect();
+            let kept: Vec<&str> = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !(13..25).contains(i))
+                .map(|(_, l)| *l)
+                .collect();
+            assert_eq!(
+                std::str::from_utf8(&output[p]).unwrap(),
+                kept.join("\n"),
+                "{name}"
+            );
+        } else {
+            assert!(output[p] == *bytes, "{name} must come through unchanged");
+        }
+    }
+}

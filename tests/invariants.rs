@@ -1,0 +1,180 @@
+//! Invariants that must hold for any corpus: same output for any thread count,
+//! every input line accounted for, cleaning twice removes nothing more, output
+//! lines are input lines in order, and no distinct content is lost.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use textsieve::{CleanConfig, InputArg, Progress};
+
+use crate::util::{assert_accounting, without_timings, write_corpus, TestDir};
+
+#[test]
+fn output_is_byte_identical_for_one_and_two_threads() {
+    let t = TestDir::new();
+    write_corpus(&t, "corpus", 120);
+    let args = |threads: &'static str| {
+        [
+            "clean",
+            "corpus",
+            "-o",
+            "out",
+            "--annotate",
+            "out/annotations.jsonl",
+            "-q",
+            "--threads",
+            threads,
+        ]
+    };
+    t.run(&args("1")).ok();
+    let one = t.tree("out");
+    t.run(&args("2")).ok();
+    let two = t.tree("out");
+    assert_eq!(one.keys().collect::<Vec<_>>(), two.keys().collect::<Vec<_>>());
+    for (p, bytes) in &one {
+        if p == Path::new("stats.json") {
+            let a: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            let b: serde_json::Value = serde_json::from_slice(&two[p]).unwrap();
+            assert_eq!(without_timings(a), without_timings(b));
+        } else {
+            assert!(
+                *bytes == two[p],
+                "{} differs between 1 and 2 threads",
+                p.display()
+            );
+        }
+    }
+    // The corpus exercises every rule, so the comparison means something.
+    let stats = t.stats("out/stats.json");
+    for reason in ["dup_doc", "repeat_in_doc", "dup_across_docs", "blank"] {
+        assert!(
+            stats["removed"][reason]["lines"].as_u64().unwrap() > 0,
+            "{reason} never fired"
+        );
+    }
+    assert_accounting(&stats);
+}
+
+#[test]
+fn cleaning_the_output_again_removes_nothing() {
+    let t = TestDir::new();
+    write_corpus(&t, "corpus", 60);
+    t.run(&["clean", "corpus", "-o", "once", "-q"]).ok();
+    t.run(&["clean", "once", "-o", "twice", "-q"]).ok();
+    let stats = t.stats("twice/stats.json");
+    assert_eq!(
+        stats["input"], stats["output"],
+        "second pass removed something: {stats:#}"
+    );
+    let once = t.tree("once");
+    let twice = t.tree("twice");
+    for (p, bytes) in once
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "txt"))
+    {
+        assert!(twice[p] == *bytes, "{}", p.display());
+    }
+}
+
+/// Runs the library on `docs` (one file each) and returns the output texts.
+fn clean_docs(docs: &[String]) -> (BTreeMap<PathBuf, String>, textsieve::Stats) {
+    let t = TestDir::new();
+    for (i, d) in docs.iter().enumerate() {
+        t.write(&format!("in/{i:03}.txt"), d);
+    }
+    let mut config = CleanConfig::new(vec![InputArg::Path(t.path("in"))], t.path("out"));
+    config.quiet = true;
+    let stats = textsieve::clean(&config, &Progress::silent()).expect("clean");
+    let out = t
+        .tree("out")
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "txt"))
+        .map(|(p, b)| (p, String::from_utf8(b).unwrap()))
+        .collect();
+    (out, stats)
+}
+
+fn normalized_lines(text: &str) -> Vec<String> {
+    let mut buf = String::new();
+    text.lines()
+        .filter_map(|l| {
+            textsieve::normalize::normalize_into(l, textsieve::normalize::Digits::Ascii, &mut buf);
+            (!buf.is_empty()).then(|| buf.clone())
+        })
+        .collect()
+}
+
+fn is_subsequence(small: &[&str], big: &[&str]) -> bool {
+    let mut it = big.iter();
+    small.iter().all(|s| it.any(|b| b == s))
+}
+
+fn arb_docs() -> impl Strategy<Value = Vec<String>> {
+    let line = prop_oneof![
+        Just("".to_string()),
+        Just("Short line".to_string()),
+        Just("* * *".to_string()),
+        Just("A paragraph long enough to be removed as a duplicate on its own.".to_string()),
+        Just("Another paragraph that is clearly long enough to count alone.".to_string()),
+        Just("يك پاراگراف فارسي كه به اندازه كافي بلند است تا تكراري باشد.".to_string()),
+        Just("یک پاراگراف فارسی که به اندازه کافی بلند است تا تکراری باشد.".to_string()),
+        "[a-z ]{0,40}",
+    ];
+    let doc = (prop::collection::vec(line, 0..12), any::<bool>(), any::<bool>()).prop_map(
+        |(lines, crlf, final_nl)| {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut t = lines.join(eol);
+            if final_nl && !t.is_empty() {
+                t.push_str(eol);
+            }
+            t
+        },
+    );
+    prop::collection::vec(doc, 1..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_corpus_keeps_its_invariants(docs in arb_docs()) {
+        let (out, stats) = clean_docs(&docs);
+        // Accounting.
+        prop_assert_eq!(stats.input.lines, stats.output.lines + stats.removed_lines());
+        prop_assert_eq!(stats.input.bytes, stats.output.bytes + stats.removed_bytes());
+        let mut kept_content = BTreeSet::new();
+        for (p, text) in &out {
+            let i: usize = p.file_stem().unwrap().to_str().unwrap().parse().unwrap();
+            // Output lines are input lines of the same document, in order.
+            let input: Vec<&str> = docs[i].lines().collect();
+            let output: Vec<&str> = text.lines().collect();
+            prop_assert!(is_subsequence(&output, &input), "doc {}: {:?} not within {:?}", i, output, input);
+            // The presence of a final newline survives.
+            prop_assert_eq!(text.ends_with('\n'), docs[i].ends_with('\n'));
+            kept_content.extend(normalized_lines(text));
+        }
+        // Deduplication loses no distinct content: every normalized line still appears somewhere.
+        let all_content: BTreeSet<String> = docs.iter().flat_map(|d| normalized_lines(d)).collect();
+        prop_assert_eq!(&kept_content, &all_content);
+        // Cleaning the output again removes no long line. (A cut can make two
+        // short lines adjacent that now form a repeated block; those may go.)
+        let again: Vec<String> = (0..docs.len()).filter_map(|i| out.get(&PathBuf::from(format!("{i:03}.txt"))).cloned()).collect();
+        if !again.is_empty() {
+            let (out2, _) = clean_docs(&again);
+            let mut buf = String::new();
+            for (i, text) in again.iter().enumerate() {
+                let after: Vec<&str> = out2.get(&PathBuf::from(format!("{i:03}.txt"))).map_or(vec![], |t| t.lines().collect());
+                let mut it = after.iter();
+                for line in text.lines() {
+                    if it.clone().next() == Some(&line) {
+                        it.next();
+                        continue;
+                    }
+                    let chars = textsieve::normalize::normalize_into(line, textsieve::normalize::Digits::Ascii, &mut buf);
+                    prop_assert!(chars < textsieve::config::DEFAULT_MIN_LINE_CHARS, "second run removed long line {:?}", line);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests, compiled into one binary. Each topic has its own file;
+//! `regression.rs` holds one test per fixed bug, named after it.
+
+mod util;
+
+mod cli;
+mod golden;
+mod invariants;
+mod jsonl;
