@@ -104,6 +104,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         index.add_batch(fps);
         index_time += t.elapsed().as_secs_f64();
         bar.inc(file_bytes);
+        bar.set_message(format!("{} docs", index.doc_count()));
         Ok(())
     })?;
     bar.finish_and_clear();
@@ -156,6 +157,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             stats.add_doc(c.report);
         }
         bar.inc(file_bytes);
+        bar.set_message(format!("{next_doc} docs"));
         Ok(())
     })?;
     if next_doc as usize != index.doc_count() {

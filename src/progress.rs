@@ -44,7 +44,7 @@ impl Progress {
     pub fn stage(&self, name: &str, total_bytes: u64) -> ProgressBar {
         let bar = self.multi.add(ProgressBar::new(total_bytes));
         let style = ProgressStyle::with_template(
-            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg} eta {eta}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
