@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use textsieve::config::{self, CleanConfig, InputArg};
+use textsieve::synth;
 
 #[derive(Parser, Debug)]
 #[command(name = "textsieve", version, about = "Clean and deduplicate text corpora", long_about = None)]
@@ -18,6 +19,67 @@ pub struct Cli {
 pub enum Command {
     /// Remove repeated lines, duplicate blocks and duplicate documents; write the clean corpus and its stats.
     Clean(CleanArgs),
+    /// Score a `clean --annotate` run against ground truth (e.g. from `textsieve synth`).
+    Eval(EvalArgs),
+    /// Write a synthetic news corpus with every defect labelled (DIR/corpus, DIR/truth.jsonl).
+    Synth(SynthArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    /// Approximate corpus size: 5MB, 200MB, 1GB (decimal) or MiB/GiB.
+    #[arg(long, value_name = "SIZE", value_parser = synth::parse_size)]
+    pub size: u64,
+    /// Seed; the same seed, size, format and language give byte-identical output.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// txt: one file per document under DIR/corpus/<site>/; jsonl: DIR/corpus/part-NNNNN.jsonl.
+    #[arg(long, default_value = "txt")]
+    pub format: synth::Format,
+    /// fa, en, or mixed (each site one language).
+    #[arg(long, default_value = "mixed")]
+    pub lang: synth::Lang,
+    /// Override an injection rate, e.g. --rate exact_dup_doc=0.1 (repeatable; see truth-stats.json for names).
+    #[arg(long = "rate", value_name = "NAME=VALUE")]
+    pub rates: Vec<String>,
+}
+
+impl SynthArgs {
+    pub fn into_config(self) -> Result<synth::SynthConfig, String> {
+        let mut rates = serde_json::to_value(synth::Rates::default()).map_err(|e| e.to_string())?;
+        for r in &self.rates {
+            let (name, value) = r
+                .split_once('=')
+                .ok_or_else(|| format!("--rate {r}: expected NAME=VALUE"))?;
+            let value: f64 = value.parse().map_err(|_| format!("--rate {r}: not a number"))?;
+            rates[name] = serde_json::json!(value);
+        }
+        let rates = serde_json::from_value(rates).map_err(|e| format!("--rate: {e}"))?;
+        Ok(synth::SynthConfig {
+            size_bytes: self.size,
+            seed: self.seed,
+            out_dir: self.output,
+            format: self.format,
+            lang: self.lang,
+            rates,
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Ground truth: one JSON line per document with a label per line.
+    #[arg(long, value_name = "FILE")]
+    pub truth: PathBuf,
+    /// The `--annotate` output of a `clean` run.
+    #[arg(long, value_name = "FILE")]
+    pub annotations: PathBuf,
+    /// Also write the scores as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

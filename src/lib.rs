@@ -9,6 +9,7 @@ pub mod config;
 pub mod decide;
 pub mod doc;
 pub mod error;
+pub mod eval;
 pub mod fingerprint;
 pub mod index;
 pub mod normalize;
@@ -16,6 +17,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod read;
 pub mod report;
+pub mod synth;
 pub mod write;
 
 pub use config::{CleanConfig, InputArg};

@@ -15,6 +15,63 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Clean(args) => run_clean(args.into_config()),
+        Command::Eval(args) => run_eval(args),
+        Command::Synth(args) => run_synth(args),
+    }
+}
+
+fn run_synth(args: cli::SynthArgs) -> ExitCode {
+    let config = match args.into_config() {
+        Ok(c) => c,
+        Err(e) => return fail(&anyhow::anyhow!(e), 2),
+    };
+    match textsieve::synth::synth(&config) {
+        Ok(stats) => {
+            eprintln!(
+                "textsieve synth: {} docs, {} lines, {:.1} MB in {} sites -> {}",
+                stats.docs,
+                stats.lines,
+                stats.bytes as f64 / 1e6,
+                stats.sites,
+                config.out_dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let code = if matches!(e, textsieve::synth::SynthError::Config(_)) {
+                2
+            } else {
+                1
+            };
+            fail(&anyhow::Error::new(e), code)
+        }
+    }
+}
+
+fn run_eval(args: cli::EvalArgs) -> ExitCode {
+    let report = match textsieve::eval::evaluate(&args.truth, &args.annotations) {
+        Ok(r) => r,
+        Err(e) => return fail(&anyhow::Error::new(e), 1),
+    };
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, json) {
+            return fail(&anyhow::anyhow!("{}: {e}", path.display()), 1);
+        }
+    }
+    let mut text = report.render();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    print_stdout(&text)
+}
+
+/// Data goes to stdout; a closed pipe (`| head`) ends the program quietly.
+fn print_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => fail(&anyhow::anyhow!("stdout: {e}"), 1),
+        _ => ExitCode::SUCCESS,
     }
 }
 

@@ -7,3 +7,4 @@ mod cli;
 mod golden;
 mod invariants;
 mod jsonl;
+mod synth_eval;

@@ -1,0 +1,273 @@
+//! Turns one document plan into text lines and their ground-truth labels. Pure: the result
+//! depends only on the global seed, the sites and the plans, so documents render in parallel
+//! and copies re-render their source.
+
+use super::lang::{self, SiteLang};
+use super::plan::{DocPlan, Kind};
+use super::rng::{derive, Rng};
+use super::site::{apply_style, Digits, Site, Style};
+use super::Label;
+
+pub const TAG_DOC: u64 = 0xD0C5;
+pub const TAG_QUOTE: u64 = 0x0A07;
+pub const TAG_PASSAGE: u64 = 0xBA55;
+pub const TAG_COPY: u64 = 0xC0B1;
+
+/// Key spaces for the unique paragraph numbers (all below 2^28, see `rng::perm28`).
+pub const MAX_DOCS: u64 = 1 << 22;
+const QUOTE_KEYS: u64 = 1 << 27;
+const PASSAGE_KEYS: u64 = (1 << 27) + (1 << 26);
+
+pub struct Ctx<'a> {
+    pub seed: u64,
+    pub sites: &'a [Site],
+    pub plans: &'a [DocPlan],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Lead,
+    Content,
+    Trail,
+}
+
+/// A rendered document.
+pub struct Rendered {
+    pub title: String,
+    pub text: String,
+    pub labels: Vec<Label>,
+}
+
+type Raw = Vec<(String, Label, Part)>;
+
+fn shared_index(lang: SiteLang, id: u32) -> u64 {
+    id as u64 * 2 + u64::from(lang == SiteLang::En)
+}
+
+fn body_and_title(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
+    let site = &ctx.sites[plan.site as usize];
+    let lang = site.lang;
+    let idx = plan.idx as u64;
+    let mut rng = Rng::new(derive(ctx.seed, TAG_DOC, idx));
+    let mut raw: Raw = Vec::new();
+    let title = lang::title(lang, &mut rng, idx * 32 + 31);
+    raw.push((title.clone(), Label::Keep, Part::Content));
+    if plan.byline {
+        raw.push((lang::byline(lang, &mut rng), Label::Keep, Part::Content));
+    }
+    let mut para_start = Vec::with_capacity(plan.n_paras as usize);
+    for p in 0..plan.n_paras {
+        para_start.push(raw.len());
+        if let Some(s) = plan.shared.iter().find(|s| s.pos == p) {
+            let si = shared_index(lang, s.id);
+            if s.quote {
+                let mut qr = Rng::new(derive(ctx.seed, TAG_QUOTE, si));
+                let text = lang::quote(lang, &mut qr, QUOTE_KEYS + si);
+                let label = if s.first {
+                    Label::Keep
+                } else {
+                    Label::DupAcrossDocs
+                };
+                raw.push((text, label, Part::Content));
+            } else {
+                let mut pr = Rng::new(derive(ctx.seed, TAG_PASSAGE, si));
+                if s.first {
+                    let para = lang::paragraph(lang, &mut pr, PASSAGE_KEYS + si);
+                    raw.push((para.text, Label::Keep, Part::Content));
+                } else {
+                    // Same words, this document's own unique number, and a word changed.
+                    let para = lang::paragraph(lang, &mut pr, idx * 32 + p as u64);
+                    let uid_start = para.text[..para.uid_end].rfind(' ').map_or(0, |i| i + 1);
+                    let text = lang::edit_word(&para.text, lang, &mut rng, uid_start..para.uid_end);
+                    raw.push((text, Label::NearDupAcrossDocs, Part::Content));
+                }
+            }
+            continue;
+        }
+        let para = lang::paragraph(lang, &mut rng, idx * 32 + p as u64);
+        if plan.teaser == Some(p) {
+            raw.push((
+                teaser(&para, lang, &mut rng),
+                Label::NearRepeatInDoc,
+                Part::Content,
+            ));
+        }
+        raw.push((para.text, Label::Keep, Part::Content));
+    }
+    if let Some((start, near)) = plan.paste {
+        let from = para_start[start as usize];
+        let copies: Vec<String> = raw[from..].iter().map(|(t, _, _)| t.clone()).collect();
+        for t in copies {
+            if near {
+                raw.push((
+                    lang::edit_word(&t, lang, &mut rng, 0..0),
+                    Label::NearRepeatInDoc,
+                    Part::Content,
+                ));
+            } else {
+                raw.push((t, Label::RepeatInDoc, Part::Content));
+            }
+        }
+    }
+    (title, raw)
+}
+
+/// The start of a paragraph, cut after its unique number, ending in "[…]" or "...".
+fn teaser(para: &lang::Para, lang: SiteLang, rng: &mut Rng) -> String {
+    let text = &para.text;
+    let min = para.uid_end.max(text.len() * rng.range(40, 70) / 100);
+    let spaces: Vec<usize> = text
+        .char_indices()
+        .filter(|&(i, c)| c == ' ' && i >= min)
+        .map(|(i, _)| i)
+        .collect();
+    let cut = if spaces.is_empty() {
+        // The number sits in the last words: cut right after it.
+        text[para.uid_end..]
+            .find(' ')
+            .map_or(text.len(), |i| para.uid_end + i)
+    } else {
+        spaces[rng.below(spaces.len().min(6))]
+    };
+    let mut t = text[..cut].trim_end_matches([',', '،', ':', '.']).to_string();
+    t.push_str(match (lang, rng.below(2)) {
+        (SiteLang::Fa, 0) | (SiteLang::En, 0) => " […]",
+        _ => "...",
+    });
+    t
+}
+
+fn with_chrome(site: &Site, page: u64, content: Raw) -> Raw {
+    let mut raw: Raw = site
+        .chrome(&site.leading, page)
+        .into_iter()
+        .map(|l| (l, Label::Chrome, Part::Lead))
+        .collect();
+    raw.extend(content);
+    raw.extend(
+        site.chrome(&site.trailing, page)
+            .into_iter()
+            .map(|l| (l, Label::Chrome, Part::Trail)),
+    );
+    raw
+}
+
+/// Inserts blank lines between content lines (for sites that separate paragraphs that way).
+fn layout(raw: Raw, blank_lines: bool) -> Raw {
+    if !blank_lines {
+        return raw;
+    }
+    let mut out: Raw = Vec::with_capacity(raw.len() * 2);
+    let mut prev_content = false;
+    for line in raw {
+        let content = line.2 == Part::Content;
+        if content && prev_content {
+            out.push((String::new(), Label::Blank, Part::Content));
+        }
+        prev_content = content;
+        out.push(line);
+    }
+    out
+}
+
+/// The source's lines in their own layout and canonical (unstyled) form.
+fn normal_raw(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
+    let site = &ctx.sites[plan.site as usize];
+    let (title, content) = body_and_title(ctx, plan);
+    (
+        title,
+        layout(with_chrome(site, plan.idx as u64, content), site.blank_lines),
+    )
+}
+
+/// One extra invisible-after-normalization difference for a copy.
+fn noisier(style: Style, lang: SiteLang, rng: &mut Rng) -> Style {
+    let mut s = style;
+    match (lang, rng.below(4)) {
+        (SiteLang::Fa, 0) => {
+            s.digits = match s.digits {
+                Digits::Ascii => Digits::Persian,
+                Digits::Persian => Digits::ArabicIndic,
+                Digits::ArabicIndic => Digits::Ascii,
+            }
+        }
+        (SiteLang::Fa, 1) => s.arabic_letters = !s.arabic_letters,
+        (SiteLang::Fa, 2) => s.drop_zwnj = true,
+        _ => s.crlf = !s.crlf,
+    }
+    s
+}
+
+pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
+    let site = &ctx.sites[plan.site as usize];
+    let (title, raw, style) = match plan.kind {
+        Kind::Normal => {
+            let (title, raw) = normal_raw(ctx, plan);
+            (title, raw, site.style)
+        }
+        Kind::ExactDup { src } => {
+            let sp = &ctx.plans[src as usize];
+            let ssite = &ctx.sites[sp.site as usize];
+            let (title, raw) = normal_raw(ctx, sp);
+            let raw = raw.into_iter().map(|(t, _, p)| (t, Label::DupDoc, p)).collect();
+            let mut style = ssite.style;
+            if plan.copy_noise {
+                let mut rng = Rng::new(derive(ctx.seed, TAG_COPY, plan.idx as u64));
+                style = noisier(style, ssite.lang, &mut rng);
+            }
+            (title, raw, style)
+        }
+        Kind::NearDup { src } => {
+            let sp = &ctx.plans[src as usize];
+            let lang = site.lang;
+            let (title, content) = body_and_title(ctx, sp);
+            let mut lines: Vec<String> = content.into_iter().map(|(t, _, _)| t).collect();
+            let mut rng = Rng::new(derive(ctx.seed, TAG_COPY, plan.idx as u64));
+            for _ in 0..rng.range(1, 3) {
+                let i = rng.below(lines.len());
+                lines[i] = lang::edit_word(&lines[i], lang, &mut rng, 0..0);
+            }
+            if lines.len() > 4 && rng.chance(0.3) {
+                let i = rng.range(1, lines.len() - 1);
+                lines.remove(i);
+            }
+            if rng.chance(0.3) {
+                let para = lang::paragraph(lang, &mut rng, plan.idx as u64 * 32 + 30);
+                let i = rng.range(1, lines.len());
+                lines.insert(i, para.text);
+            }
+            let content = lines
+                .into_iter()
+                .map(|t| (t, Label::NearDupDoc, Part::Content))
+                .collect();
+            let raw = layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
+            let raw = raw
+                .into_iter()
+                .map(|(t, _, p)| (t, Label::NearDupDoc, p))
+                .collect();
+            let mut style = site.style;
+            if plan.copy_noise {
+                style = noisier(style, lang, &mut rng);
+            }
+            (title, raw, style)
+        }
+    };
+    let eol = if style.crlf { "\r\n" } else { "\n" };
+    let mut text = String::with_capacity(raw.iter().map(|l| l.0.len() + 2).sum());
+    let mut labels = Vec::with_capacity(raw.len());
+    for (i, (line, label, _)) in raw.iter().enumerate() {
+        if i > 0 {
+            text.push_str(eol);
+        }
+        text.push_str(&apply_style(line, &style));
+        labels.push(*label);
+    }
+    if plan.final_newline {
+        text.push_str(eol);
+    }
+    Rendered {
+        title: apply_style(&title, &style),
+        text,
+        labels,
+    }
+}
