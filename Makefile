@@ -6,7 +6,7 @@ BIN := target/release/textsieve
 SAMPLES := samples/seeds
 DEMO_OUT := out/seeds
 
-.PHONY: build demo test fmt clippy unit bless bench bench-corpus bench-e2e clean
+.PHONY: build demo test fmt clippy unit bless bench bench-e2e clean
 
 build:
 	$(CARGO) build --release --locked
@@ -33,6 +33,13 @@ bless:
 
 bench:
 	$(CARGO) bench --locked
+
+# End to end on a synthetic 1 GB corpus (made once, cached in bench-data/):
+# MB/s and peak memory of `clean` with 1 and 2 threads, the floor (cat), eval.
+# BENCH_SIZE=200MB make bench-e2e for a quicker run.
+BENCH_SIZE ?= 1GB
+bench-e2e: build
+	benches/e2e.sh $(BENCH_SIZE) 7
 
 clean:
 	$(CARGO) clean

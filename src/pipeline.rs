@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -29,6 +30,9 @@ use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
 use crate::report::{DocReport, Stats, StatsBuilder};
 use crate::write::{self, OutputDir, ResultFile};
 use crate::{Error, Result};
+
+/// Batches of cleaned documents waiting for the writer.
+const WRITE_AHEAD: usize = 2;
 
 /// Name of the copy of standard input inside the staging folder.
 const STDIN_SPOOL: &str = ".textsieve-stdin.jsonl";
@@ -119,53 +123,52 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         }
     };
 
-    // Pass 2: decide and write.
+    // Pass 2: decide (in parallel) and write (on a writer thread, in corpus
+    // order, overlapping with the next batch).
     let pass2_start = Instant::now();
-    let mut annotations = match &config.annotate {
+    let annotations = match &config.annotate {
         Some(a) => Some(ResultFile::create(&out, a)?),
         None => None,
     };
-    let mut jsonl_out = JsonlOutputs::new(sources, &out);
     let bar = progress.stage("clean", total_bytes);
     let mut unit_no = 0u64;
     let mut next_doc: DocId = 0;
-    read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
-        let file_bytes = batch.file_bytes;
-        let mut units = Vec::with_capacity(batch.units.len());
-        for unit in batch.units {
-            let doc = if skipped_units.contains(&unit_no) {
-                None
-            } else {
-                next_doc += 1;
-                Some(next_doc - 1)
-            };
-            unit_no += 1;
-            units.push((doc, unit));
-        }
-        let results: Vec<Result<Option<Cleaned>>> = units
-            .into_par_iter()
-            .map(|(doc, unit)| clean_unit(doc, unit, sources, config, &index, &out, &name))
-            .collect();
-        for r in results {
-            let Some(c) = r? else { continue };
-            if let Some((source, line)) = c.jsonl_line {
-                jsonl_out.write(source, line.as_deref())?;
+    let (tx, rx) = sync_channel::<Vec<Result<Option<Cleaned>>>>(WRITE_AHEAD);
+    let (stats, annotations) = std::thread::scope(|scope| -> Result<_> {
+        let out = &out;
+        let writer = scope.spawn(move || write_in_order(rx, sources, out, stats, annotations));
+        let read = read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+            let file_bytes = batch.file_bytes;
+            let mut units = Vec::with_capacity(batch.units.len());
+            for unit in batch.units {
+                let doc = if skipped_units.contains(&unit_no) {
+                    None
+                } else {
+                    next_doc += 1;
+                    Some(next_doc - 1)
+                };
+                unit_no += 1;
+                units.push((doc, unit));
             }
-            if let (Some(file), Some(line)) = (annotations.as_mut(), c.annotation) {
-                file.write_all(line.as_bytes())?;
-            }
-            stats.add_doc(c.report);
-        }
-        bar.inc(file_bytes);
-        bar.set_message(format!("{next_doc} docs"));
-        Ok(())
+            let results: Vec<Result<Option<Cleaned>>> = units
+                .into_par_iter()
+                .map(|(doc, unit)| clean_unit(doc, unit, sources, config, &index, out, &name))
+                .collect();
+            bar.inc(file_bytes);
+            bar.set_message(format!("{next_doc} docs"));
+            // A closed channel means the writer failed; its error is the one to report.
+            tx.send(results).map_err(|_| Error::Config(String::new()))
+        });
+        drop(tx);
+        let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        read?;
+        Ok(written)
     })?;
     if next_doc as usize != index.doc_count() {
         return Err(Error::InputChanged {
             location: "the input".into(),
         });
     }
-    jsonl_out.finish_all()?;
     bar.finish_and_clear();
     let pass2 = pass2_start.elapsed().as_secs_f64();
 
@@ -242,6 +245,31 @@ fn save_stdin(to: &Path) -> Result<()> {
     let mut f = fs::File::create(to).map_err(|e| Error::io(to, e))?;
     std::io::copy(&mut std::io::stdin().lock(), &mut f).map_err(|e| Error::io("<stdin>", e))?;
     f.flush().map_err(|e| Error::io(to, e))
+}
+
+/// The writer thread: JSONL output, annotations and stats, in corpus order.
+fn write_in_order(
+    batches: Receiver<Vec<Result<Option<Cleaned>>>>,
+    sources: &[Source],
+    out: &OutputDir,
+    mut stats: StatsBuilder,
+    mut annotations: Option<ResultFile>,
+) -> Result<(StatsBuilder, Option<ResultFile>)> {
+    let mut jsonl_out = JsonlOutputs::new(sources, out);
+    for results in batches {
+        for r in results {
+            let Some(c) = r? else { continue };
+            if let Some((source, line)) = c.jsonl_line {
+                jsonl_out.write(source, line.as_deref())?;
+            }
+            if let (Some(file), Some(line)) = (annotations.as_mut(), c.annotation) {
+                file.write_all(line.as_bytes())?;
+            }
+            stats.add_doc(c.report);
+        }
+    }
+    jsonl_out.finish_all()?;
+    Ok((stats, annotations))
 }
 
 /// What the second pass made of one document.

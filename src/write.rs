@@ -98,6 +98,11 @@ pub fn check_outputs(plan: &InputPlan, out_dir: &Path, files: &[&Path]) -> Resul
         if let Some(folder) = plan.folders.iter().find(|d| f.starts_with(d)) {
             return refuse(given, format!("it is inside input folder {}", folder.display()));
         }
+        if let Ok(rel) = f.strip_prefix(&out) {
+            if let Some(src) = plan.sources.iter().find(|s| s.out_rel == rel) {
+                return refuse(given, format!("the cleaned copy of {} goes there", src.display));
+            }
+        }
     }
     if out.exists() {
         if !out.is_dir() {

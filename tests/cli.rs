@@ -63,6 +63,7 @@ fn refuses_output_inside_or_over_the_inputs_before_touching_anything() {
         vec!["clean", "in", "-o", "out", "--stats", "in/a.txt"],
         vec!["clean", "in", "-o", "out", "--annotate", "in/notes.jsonl"],
         vec!["clean", "in/a.txt", "-o", "."],
+        vec!["clean", "in", "-o", "out", "--stats", "out/a.txt"],
     ] {
         let run = t.run(&args);
         assert_eq!(run.code(), 2, "{args:?}: {}", run.stderr());

@@ -15,7 +15,7 @@ use super::{Skip, SkipReason};
 /// A batch holds at most this many units...
 const MAX_UNITS: usize = 4096;
 /// ...or about this many bytes of input.
-const MAX_BYTES: u64 = 32 << 20;
+const MAX_BYTES: u64 = 8 << 20;
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// Batches read ahead of the one being worked on.
 const READ_AHEAD: usize = 2;
