@@ -4,8 +4,8 @@
 //! Stages: fingerprint (split + normalize + hash), index build, decide.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use textsieve::config::Rules;
 use textsieve::doc::Lines;
-use textsieve::fingerprint::fingerprint_lines;
 use textsieve::index::{CorpusIndex, DocFingerprint};
 use textsieve::synth::{self, Format, Lang, Rates, SynthConfig};
 
@@ -42,10 +42,7 @@ fn corpus(size_bytes: u64) -> Vec<String> {
 
 fn fingerprints(docs: &[String]) -> Vec<DocFingerprint> {
     docs.iter()
-        .map(|t| DocFingerprint {
-            lines: fingerprint_lines(t, &Lines::split(t)),
-            text_check: 0,
-        })
+        .map(|t| DocFingerprint::new(t, 0, &Rules::default()))
         .collect()
 }
 
@@ -59,17 +56,22 @@ fn bench(c: &mut Criterion) {
     let fps = fingerprints(&docs);
     g.bench_function("index", |b| {
         b.iter(|| {
-            let mut idx = CorpusIndex::new(textsieve::config::DEFAULT_MIN_LINE_CHARS);
+            let mut idx = CorpusIndex::new(Rules::default());
             idx.add_batch(fps.clone());
             idx
         })
     });
-    let mut idx = CorpusIndex::new(textsieve::config::DEFAULT_MIN_LINE_CHARS);
+    let mut idx = CorpusIndex::new(Rules::default());
     idx.add_batch(fps);
     g.bench_function("decide", |b| {
         b.iter(|| {
             (0..docs.len() as u32)
-                .map(|d| textsieve::decide::decide(d, &idx).labels.len())
+                .map(|d| {
+                    let text = &docs[d as usize];
+                    textsieve::decide::decide(d, text, &Lines::split(text), &idx)
+                        .labels
+                        .len()
+                })
                 .sum::<usize>()
         })
     });

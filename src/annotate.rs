@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::decide::{Decision, DocStatus, Label, Provenance, Reason};
+use crate::decide::{Decision, DocStatus, Label, Reason};
 use crate::doc::{DocId, Lines};
 
 /// A document as named in annotations and stats.
@@ -33,6 +33,9 @@ struct Source {
     /// First and last line (1-based) repeated; absent when the whole document is.
     #[serde(skip_serializing_if = "Option::is_none")]
     lines: Option<[u32; 2]>,
+    /// For near duplicates: the smallest share of a line's shingles found there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    containment: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -56,9 +59,17 @@ struct Annotation {
     removed: Vec<Span>,
 }
 
-/// A run of removed lines while it is gathered: reason, first and last line,
-/// the document it repeats, and the range of lines it repeats there.
-type RawSpan = (Reason, usize, usize, Option<DocId>, Option<(u32, u32)>);
+/// A run of removed lines while it is gathered.
+struct RawSpan {
+    reason: Reason,
+    first: usize,
+    last: usize,
+    /// The document it repeats, the range of lines it repeats there, and the
+    /// smallest containment (per mille) of its near-duplicate lines.
+    doc: Option<DocId>,
+    src_lines: Option<(u32, u32)>,
+    containment: Option<u16>,
+}
 
 /// The annotation line (with its newline) of one document.
 pub fn annotation_line(
@@ -78,28 +89,42 @@ pub fn annotation_line(
             continue;
         };
         let doc = of.map(|p| p.doc);
-        let line = of.and_then(|Provenance { line, .. }| line);
+        let line = of.and_then(|p| p.line);
+        let containment = of.and_then(|p| p.containment);
+        let min_opt = |a: Option<u16>, b: Option<u16>| match (a, b) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
         if let Some(last) = spans.last_mut() {
-            let continues = last.2 + 1 == i && last.0 == reason && (doc.is_none() || last.3 == doc);
+            let continues = last.last + 1 == i && last.reason == reason && (doc.is_none() || last.doc == doc);
             if continues {
-                last.2 = i;
+                last.last = i;
                 if let Some(l) = line {
-                    last.4 = Some(last.4.map_or((l, l), |(a, b)| (a.min(l), b.max(l))));
+                    last.src_lines = Some(last.src_lines.map_or((l, l), |(a, b)| (a.min(l), b.max(l))));
                 }
+                last.containment = min_opt(last.containment, containment);
                 continue;
             }
         }
-        spans.push((reason, i, i, doc, line.map(|l| (l, l))));
+        spans.push(RawSpan {
+            reason,
+            first: i,
+            last: i,
+            doc,
+            src_lines: line.map(|l| (l, l)),
+            containment,
+        });
     }
     let removed = spans
         .into_iter()
-        .map(|(reason, first, last, doc, src_lines)| Span {
-            reason,
-            lines: [first as u32 + 1, last as u32 + 1],
-            bytes: [lines.spans[first].start, lines.spans[last].next],
-            of: doc.map(|d| Source {
+        .map(|r| Span {
+            reason: r.reason,
+            lines: [r.first as u32 + 1, r.last as u32 + 1],
+            bytes: [lines.spans[r.first].start, lines.spans[r.last].next],
+            of: r.doc.map(|d| Source {
                 doc: name(d),
-                lines: src_lines.map(|(a, b)| [a + 1, b + 1]),
+                lines: r.src_lines.map(|(a, b)| [a + 1, b + 1]),
+                containment: r.containment.map(|c| f64::from(c) / 1000.0),
             }),
         })
         .collect();

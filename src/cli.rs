@@ -99,6 +99,18 @@ pub struct CleanArgs {
     /// Lines with fewer normalized characters are removed as duplicates only within a repeated block of 2+ lines.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MIN_LINE_CHARS)]
     pub min_line_chars: usize,
+    /// Words per shingle for the near-duplicate rules.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_SHINGLE)]
+    pub shingle: usize,
+    /// Share of a line's shingles found elsewhere that makes it a near duplicate.
+    #[arg(long, value_name = "F", default_value_t = config::DEFAULT_CONTAINMENT)]
+    pub containment: f64,
+    /// A line at a document's edge is chrome when it sits there in this many documents of its site.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_CHROME_MIN_DOCS)]
+    pub chrome_min_docs: u32,
+    /// Where a document's site comes from: auto (first folder under an input folder, or the host of a JSONL url/source field), folder, field:NAME, none.
+    #[arg(long, value_name = "FROM", default_value = "auto")]
+    pub site_from: config::SiteFrom,
     /// Worker threads (default: one per core). Output does not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -133,6 +145,10 @@ impl CleanArgs {
         c.include = self.include;
         c.text_field = self.text_field;
         c.min_line_chars = self.min_line_chars;
+        c.shingle = self.shingle;
+        c.containment = self.containment;
+        c.chrome_min_docs = self.chrome_min_docs;
+        c.site_from = self.site_from;
         if let Some(s) = self.stats {
             c.stats = s;
         }

@@ -14,6 +14,25 @@ pub const DEFAULT_TEXT_FIELD: &str = "text";
 /// "short": short lines ("He said:", "Photo", a date) recur across unrelated
 /// documents, so they are removed only as part of a repeated block of 2+ lines.
 pub const DEFAULT_MIN_LINE_CHARS: usize = 30;
+/// Default for `--shingle`: words per shingle for near-duplicate detection.
+pub const DEFAULT_SHINGLE: usize = 5;
+/// Default for `--containment`: the share of a line's shingles that must occur
+/// in another line (or in earlier documents) for it to be a near duplicate.
+pub const DEFAULT_CONTAINMENT: f64 = 0.8;
+/// Default for `--chrome-min-docs`: a line at a document's edge is chrome when
+/// the same line (digits masked) sits at that edge in this many documents of its site.
+pub const DEFAULT_CHROME_MIN_DOCS: u32 = 3;
+/// One shingle in this many (by hash) goes into the corpus-wide shingle index;
+/// the same shingles are sampled in every document, so containment estimates
+/// stay unbiased while the index holds half of the corpus's shingles.
+pub const SHINGLE_SAMPLE: u64 = 2;
+/// A line needs at least this many sampled shingles to be judged a near
+/// duplicate across documents (fewer make the estimate too coarse: with 3,
+/// a generic sentence matches one earlier document by chance).
+pub const MIN_SAMPLED_SHINGLES: usize = 6;
+/// Lines at each edge of a document that count as its head or tail for chrome.
+pub const EDGE_LINES: usize = 8;
+
 /// Name of the default stats file inside the output folder.
 pub const STATS_FILE_NAME: &str = "stats.json";
 /// Marker file written into every output folder. Its presence is what allows a
@@ -21,6 +40,36 @@ pub const STATS_FILE_NAME: &str = "stats.json";
 pub const OUTPUT_MARKER: &str = ".textsieve-output";
 /// Output name used for JSONL read from standard input.
 pub const STDIN_OUTPUT_NAME: &str = "stdin.jsonl";
+
+/// Where a document's site comes from (chrome is learned per site).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteFrom {
+    /// The first folder under an input folder, or for JSONL the host of a
+    /// `url` or `source` field.
+    Auto,
+    /// The first folder level under an input folder.
+    Folder,
+    /// A JSONL field (its host when it is a URL).
+    Field(String),
+    /// One site for the whole corpus.
+    None,
+}
+
+impl std::str::FromStr for SiteFrom {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(SiteFrom::Auto),
+            "folder" => Ok(SiteFrom::Folder),
+            "none" => Ok(SiteFrom::None),
+            _ => match s.strip_prefix("field:") {
+                Some(f) if !f.is_empty() => Ok(SiteFrom::Field(f.to_string())),
+                _ => Err(format!("{s}: expected auto, folder, field:NAME or none")),
+            },
+        }
+    }
+}
 
 /// One positional input as given on the command line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -46,6 +95,12 @@ pub struct CleanConfig {
     pub include: Vec<String>,
     pub text_field: String,
     pub min_line_chars: usize,
+    /// Words per shingle.
+    pub shingle: usize,
+    /// Containment threshold of the near-duplicate rules, in (0, 1].
+    pub containment: f64,
+    pub chrome_min_docs: u32,
+    pub site_from: SiteFrom,
     /// Where the stats JSON goes (`OUT/stats.json` unless set).
     pub stats: PathBuf,
     pub annotate: Option<PathBuf>,
@@ -69,11 +124,25 @@ impl CleanConfig {
             include: vec![DEFAULT_INCLUDE.to_string()],
             text_field: DEFAULT_TEXT_FIELD.to_string(),
             min_line_chars: DEFAULT_MIN_LINE_CHARS,
+            shingle: DEFAULT_SHINGLE,
+            containment: DEFAULT_CONTAINMENT,
+            chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
+            site_from: SiteFrom::Auto,
             stats,
             annotate: None,
             strict: false,
             threads: 0,
             quiet: false,
+        }
+    }
+
+    /// The parameters the rules read, in both passes.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            min_line_chars: self.min_line_chars,
+            shingle: self.shingle,
+            containment: self.containment,
+            chrome_min_docs: self.chrome_min_docs,
         }
     }
 
@@ -95,9 +164,38 @@ impl CleanConfig {
         if self.min_line_chars == 0 {
             return fail("--min-line-chars must be at least 1");
         }
+        if !(1..=16).contains(&self.shingle) {
+            return fail("--shingle must be between 1 and 16 words");
+        }
+        if !(self.containment > 0.0 && self.containment <= 1.0) {
+            return fail("--containment must be in (0, 1]");
+        }
+        if self.chrome_min_docs < 2 {
+            return fail("--chrome-min-docs must be at least 2");
+        }
         if self.output.as_os_str().is_empty() {
             return fail("--output must not be empty");
         }
         Ok(())
+    }
+}
+
+/// What the decision rules need to know of the configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rules {
+    pub min_line_chars: usize,
+    pub shingle: usize,
+    pub containment: f64,
+    pub chrome_min_docs: u32,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            min_line_chars: DEFAULT_MIN_LINE_CHARS,
+            shingle: DEFAULT_SHINGLE,
+            containment: DEFAULT_CONTAINMENT,
+            chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
+        }
     }
 }

@@ -8,11 +8,14 @@ use std::cell::RefCell;
 
 use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
+use crate::config::{EDGE_LINES, SHINGLE_SAMPLE};
 use crate::doc::Lines;
 use crate::normalize::{self, Digits};
 
 const PAIR_SEED: u64 = 0x5bd1_e995_27d4_eb2f;
 const DOC_SEED: u64 = 0x1656_67b1_9e37_79f9;
+const SHINGLE_SEED: u64 = 0x27d4_eb2f_1656_67c5;
+const EDGE_SEED: u64 = 0x85eb_ca77_c2b2_ae63;
 
 /// The fingerprint of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +45,77 @@ pub fn pair_key(first: u64, second: u64) -> u64 {
     bytes[..8].copy_from_slice(&first.to_le_bytes());
     bytes[8..].copy_from_slice(&second.to_le_bytes());
     xxh3_64_with_seed(&bytes, PAIR_SEED)
+}
+
+/// Word n-gram shingles of a normalized line, sorted and without repeats:
+/// xxh3 of each window of `n` words (a substring of the normalized text, whose
+/// words are joined by single spaces). A line of fewer than `n` words has one
+/// shingle, its whole text.
+pub fn shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
+    out.clear();
+    if normalized.is_empty() {
+        return;
+    }
+    let bytes = normalized.as_bytes();
+    // Word i spans starts[i]..ends[i].
+    let mut starts = vec![0usize];
+    let mut ends = Vec::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b' ' {
+            ends.push(i);
+            starts.push(i + 1);
+        }
+    }
+    ends.push(bytes.len());
+    if starts.len() < n {
+        out.push(xxh3_64_with_seed(bytes, SHINGLE_SEED));
+        return;
+    }
+    for w in 0..=starts.len() - n {
+        out.push(xxh3_64_with_seed(
+            &bytes[starts[w]..ends[w + n - 1]],
+            SHINGLE_SEED,
+        ));
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The shingles that go into the corpus-wide index: the same ones in every
+/// document, chosen by hash.
+pub fn is_sampled(shingle: u64) -> bool {
+    shingle % SHINGLE_SAMPLE == 0
+}
+
+/// Key of a line at a document's edge, for counting chrome per site: the
+/// digit-masked normalized text, with the site and the edge mixed in.
+pub fn edge_key(site: u64, tail: bool, masked: &str) -> u64 {
+    let seed = EDGE_SEED ^ (site << 1) ^ u64::from(tail);
+    xxh3_64_with_seed(masked.as_bytes(), seed)
+}
+
+/// A site's key: xxh3 of its name (so workers need no shared table of sites).
+pub fn site_key(name: &str) -> u64 {
+    xxh3_64_with_seed(name.as_bytes(), EDGE_SEED)
+}
+
+/// The head (first word lines, in order) and the tail (last word lines, from
+/// the end) of a document: at most `EDGE_LINES` each, and never overlapping,
+/// so that in a short document a line is at one edge only.
+pub fn edge_lines(lines: &[LineFp]) -> (Vec<usize>, Vec<usize>) {
+    let words: Vec<usize> = word_lines(lines).collect();
+    let head_len = (words.len() / 2).min(EDGE_LINES);
+    let tail_len = (words.len() - head_len).min(EDGE_LINES);
+    let head = words.iter().take(head_len).copied().collect();
+    let tail = words.iter().rev().take(tail_len).copied().collect();
+    (head, tail)
+}
+
+/// Normalizes one line with digits masked (for edge keys).
+pub fn masked(line: &str) -> String {
+    let mut s = String::new();
+    normalize::normalize_into(line, Digits::Masked, &mut s);
+    s
 }
 
 /// Fingerprints every line of a document.
@@ -136,6 +210,34 @@ mod tests {
         );
         assert_ne!(doc_key(&fps("a\nb")), doc_key(&fps("b\na")));
         assert_eq!(doc_key(&fps("\n...\n")), None);
+    }
+
+    #[test]
+    fn shingles_are_word_windows_and_short_lines_have_one() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        shingles("one two three four five six", 5, &mut a);
+        assert_eq!(a.len(), 2);
+        shingles("zero one two three four five six", 5, &mut b);
+        assert_eq!(b.len(), 3);
+        assert!(
+            a.iter().all(|s| b.contains(s)),
+            "a prefix-cut line's shingles are contained"
+        );
+        shingles("too short", 5, &mut a);
+        assert_eq!(a.len(), 1);
+        shingles("", 5, &mut a);
+        assert!(a.is_empty());
+        shingles("a a a a a a a", 5, &mut a);
+        assert_eq!(a.len(), 1, "repeated windows count once");
+    }
+
+    #[test]
+    fn edge_keys_mask_digits_and_separate_sites_and_edges() {
+        assert_eq!(masked("News code 1017002"), masked("news code ۱۰۱۷۳۴۵"));
+        let m = masked("News code 1017002");
+        assert_ne!(edge_key(1, true, &m), edge_key(2, true, &m));
+        assert_ne!(edge_key(1, true, &m), edge_key(1, false, &m));
     }
 
     #[test]

@@ -11,8 +11,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
+use crate::config::Rules;
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
+use crate::normalize::{self, Digits};
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
@@ -61,39 +63,102 @@ impl Occurrence {
 }
 
 /// What the first pass learned of one document.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
     pub lines: Vec<LineFp>,
     /// xxh3 of the document text, to notice an input that changed before the second pass.
     pub text_check: u64,
+    /// The document's site ([`fingerprint::site_key`]).
+    pub site: u64,
+    /// Sampled shingles of the long lines, with their line.
+    pub shingles: Vec<(u64, u32)>,
+    /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
+    pub edges: Vec<u64>,
+}
+
+impl DocFingerprint {
+    /// Fingerprints a document of site `site`.
+    pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
+        let lines_split = crate::doc::Lines::split(text);
+        let lines = fingerprint::fingerprint_lines(text, &lines_split);
+        let mut shingles = Vec::new();
+        let mut buf = String::new();
+        let mut sh = Vec::new();
+        for i in fingerprint::word_lines(&lines) {
+            if lines[i].is_long(rules.min_line_chars) {
+                normalize::normalize_into(lines_split.spans[i].content(text), Digits::Ascii, &mut buf);
+                fingerprint::shingles(&buf, rules.shingle, &mut sh);
+                let line = u32::try_from(i).unwrap_or(u32::MAX);
+                shingles.extend(
+                    sh.iter()
+                        .filter(|s| fingerprint::is_sampled(**s))
+                        .map(|s| (*s, line)),
+                );
+            }
+        }
+        let (head, tail) = fingerprint::edge_lines(&lines);
+        let mut edges: Vec<u64> = head
+            .iter()
+            .map(|&i| (false, i))
+            .chain(tail.iter().map(|&i| (true, i)))
+            .map(|(is_tail, i)| {
+                fingerprint::edge_key(
+                    site,
+                    is_tail,
+                    &fingerprint::masked(lines_split.spans[i].content(text)),
+                )
+            })
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        DocFingerprint {
+            lines,
+            text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            site,
+            shingles,
+            edges,
+        }
+    }
 }
 
 /// The corpus index. Memory: 16 bytes per line, 8 per document, and about 16
 /// bytes (plus table slack) per distinct long line and per short-line pair.
 pub struct CorpusIndex {
-    min_line_chars: usize,
+    rules: Rules,
     lines: Vec<LineFp>,
     /// Start of each document's lines in `lines`; one more entry than documents.
     starts: Vec<usize>,
     text_checks: Vec<u64>,
+    sites: Vec<u64>,
     first_seen: Vec<KeyMap<u64>>,
+    /// First occurrence of each sampled shingle.
+    shingles: Vec<KeyMap<u64>>,
     first_doc: KeyMap<DocId>,
+    /// Documents whose head or tail holds each edge key.
+    edge_docs: KeyMap<u32>,
 }
 
 impl CorpusIndex {
-    pub fn new(min_line_chars: usize) -> CorpusIndex {
+    pub fn new(rules: Rules) -> CorpusIndex {
         CorpusIndex {
-            min_line_chars,
+            rules,
             lines: Vec::new(),
             starts: vec![0],
             text_checks: Vec::new(),
+            sites: Vec::new(),
             first_seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
+            shingles: (0..SHARDS).map(|_| KeyMap::default()).collect(),
             first_doc: KeyMap::default(),
+            edge_docs: KeyMap::default(),
         }
     }
 
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
     pub fn min_line_chars(&self) -> usize {
-        self.min_line_chars
+        self.rules.min_line_chars
     }
 
     pub fn doc_count(&self) -> usize {
@@ -108,9 +173,22 @@ impl CorpusIndex {
     /// Adds documents that follow every document added so far, in corpus order.
     pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) {
         let mut by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
+        let mut shingles_by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
         for doc in docs {
             let id = self.next_doc_id();
-            let min = self.min_line_chars;
+            let min = self.rules.min_line_chars;
+            for &(sh, line) in &doc.shingles {
+                let occ = Occurrence { doc: id, line };
+                shingles_by_shard[shard_of(sh)].push((sh, occ.pack()));
+            }
+            // An exact copy of an earlier document adds no evidence about its edges.
+            let copy = fingerprint::doc_key(&doc.lines).is_some_and(|k| self.first_doc.contains_key(&k));
+            if !copy {
+                for &e in &doc.edges {
+                    *self.edge_docs.entry(e).or_insert(0) += 1;
+                }
+            }
+            self.sites.push(doc.site);
             fingerprint::for_each_index_key(&doc.lines, min, |key, line| {
                 let occ = Occurrence {
                     doc: id,
@@ -125,15 +203,38 @@ impl CorpusIndex {
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
         }
-        self.first_seen
-            .par_iter_mut()
-            .zip(by_shard)
-            .for_each(|(map, entries)| {
+        for (tables, entries) in [
+            (&mut self.first_seen, by_shard),
+            (&mut self.shingles, shingles_by_shard),
+        ] {
+            tables.par_iter_mut().zip(entries).for_each(|(map, entries)| {
                 map.reserve(entries.len());
                 for (key, occ) in entries {
                     map.entry(key).or_insert(occ);
                 }
             });
+        }
+    }
+
+    pub fn site(&self, doc: DocId) -> u64 {
+        self.sites[doc as usize]
+    }
+
+    /// First occurrence of a sampled shingle.
+    pub fn first_shingle(&self, shingle: u64) -> Option<Occurrence> {
+        self.shingles[shard_of(shingle)]
+            .get(&shingle)
+            .map(|v| Occurrence::unpack(*v))
+    }
+
+    /// How many documents have this edge key at that edge.
+    pub fn edge_docs(&self, edge_key: u64) -> u32 {
+        self.edge_docs.get(&edge_key).copied().unwrap_or(0)
+    }
+
+    /// Distinct sampled shingles held, for the stats.
+    pub fn shingle_count(&self) -> usize {
+        self.shingles.iter().map(|m| m.len()).sum()
     }
 
     pub fn lines(&self, doc: DocId) -> &[LineFp] {
@@ -178,13 +279,9 @@ fn shard_of(key: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::Lines;
 
     fn doc(text: &str) -> DocFingerprint {
-        DocFingerprint {
-            lines: fingerprint::fingerprint_lines(text, &Lines::split(text)),
-            text_check: 0,
-        }
+        DocFingerprint::new(text, 0, &Rules::default())
     }
 
     const LONG: &str = "this line is long enough to be a duplicate alone";
@@ -192,9 +289,9 @@ mod tests {
     #[test]
     fn first_occurrence_is_the_earliest_document_whatever_the_batching() {
         let texts = ["intro\n", &format!("x\n{LONG}\n"), &format!("{LONG}\n")];
-        let mut one = CorpusIndex::new(30);
+        let mut one = CorpusIndex::new(Rules::default());
         one.add_batch(texts.iter().map(|t| doc(t)).collect());
-        let mut split = CorpusIndex::new(30);
+        let mut split = CorpusIndex::new(Rules::default());
         for t in texts {
             split.add_batch(vec![doc(t)]);
         }
@@ -207,7 +304,7 @@ mod tests {
 
     #[test]
     fn first_doc_and_next_word_line() {
-        let mut idx = CorpusIndex::new(30);
+        let mut idx = CorpusIndex::new(Rules::default());
         idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]);
         let k = fingerprint::doc_key(idx.lines(1)).unwrap();
         assert_eq!(idx.first_doc(k), Some(0));

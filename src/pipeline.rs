@@ -64,7 +64,8 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let total_bytes = plan.total_bytes();
 
     // Pass 1: fingerprints and the corpus index.
-    let mut index = CorpusIndex::new(config.min_line_chars);
+    let rules = config.rules();
+    let mut index = CorpusIndex::new(rules);
     let mut origins: Vec<(u32, u64)> = Vec::new();
     let mut skipped_units: BTreeSet<u64> = BTreeSet::new();
     let mut unit_no = 0u64;
@@ -80,7 +81,10 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         let loaded: Vec<_> = units
             .into_par_iter()
             .map(|(src, rec, unit)| {
-                let fp = read::load(unit, sources, &config.text_field).map(|l| fingerprint_doc(&l.text));
+                let fp = read::load(unit, sources, &config.text_field).map(|l| {
+                    let site = read::site_of(&l, &sources[src as usize], &config.site_from);
+                    DocFingerprint::new(&l.text, fingerprint::site_key(&site), &rules)
+                });
                 (src, rec, fp)
             })
             .collect();
@@ -216,14 +220,6 @@ fn record_of(u: &Unit) -> u64 {
     }
 }
 
-fn fingerprint_doc(text: &str) -> DocFingerprint {
-    let lines = Lines::split(text);
-    DocFingerprint {
-        lines: fingerprint::fingerprint_lines(text, &lines),
-        text_check: xxh3_64(text.as_bytes()),
-    }
-}
-
 fn report_skip(
     config: &CleanConfig,
     progress: &Progress,
@@ -292,14 +288,16 @@ fn clean_unit(
     let source = source_of(&unit) as usize;
     let loaded = read::load(unit, sources, &config.text_field);
     let changed = |location: String| Error::InputChanged { location };
-    let (doc, Loaded { text, jsonl }) = match (doc, loaded) {
+    let (doc, loaded) = match (doc, loaded) {
         (None, Err(_)) => return Ok(None),
         (Some(doc), Ok(l)) if xxh3_64(l.text.as_bytes()) == index.text_check(doc) => (doc, l),
         (Some(doc), _) => return Err(changed(name(doc).display())),
         (None, Ok(_)) => return Err(changed(sources[source].display.clone())),
     };
+    let site = read::site_of(&loaded, &sources[source], &config.site_from);
+    let Loaded { text, jsonl } = loaded;
     let lines = Lines::split(&text);
-    let decision: Decision = decide::decide(doc, index);
+    let decision: Decision = decide::decide(doc, &text, &lines, index);
     let mut kept = String::with_capacity(text.len());
     let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);
     let report = DocReport::new(
@@ -309,6 +307,7 @@ fn clean_unit(
         &decision,
         kept.len(),
         dropped_terminator,
+        site,
     );
     let keep_doc = decision.status.is_kept();
     let jsonl_line = match jsonl {

@@ -18,6 +18,9 @@ use crate::read::Skip;
 pub const TOP_LINES: usize = 20;
 /// How many duplicate-document clusters the stats list.
 pub const TOP_CLUSTERS: usize = 20;
+/// How many sites the chrome summary lists, and lines per site.
+pub const TOP_CHROME_SITES: usize = 50;
+pub const TOP_CHROME_PER_SITE: usize = 10;
 /// How many skipped inputs the stats list by name (all are counted).
 pub const SKIP_EXAMPLES: usize = 100;
 /// Removed lines are shown cut to this many characters.
@@ -46,6 +49,9 @@ pub struct DocReport {
     pub removed: BTreeMap<Reason, ReasonTotals>,
     /// Removed duplicate lines of this document: key, sample text, count.
     pub removed_lines: Vec<(u64, String, u64)>,
+    /// The document's site, and its chrome lines (digit-masked key, text).
+    pub site: String,
+    pub chrome_lines: Vec<(u64, String)>,
     pub dup_of: Option<DocId>,
 }
 
@@ -59,8 +65,10 @@ impl DocReport {
         decision: &Decision,
         out_bytes: usize,
         dropped_terminator: usize,
+        site: String,
     ) -> DocReport {
         let mut r = DocReport {
+            site,
             input: Totals {
                 docs: 1,
                 lines: lines.len() as u64,
@@ -82,9 +90,15 @@ impl DocReport {
             t.lines += 1;
             t.bytes += lines.line_bytes(i) as u64;
             t.docs = 1;
-            if matches!(reason, Reason::RepeatInDoc | Reason::DupAcrossDocs) {
+            if reason.is_line_duplicate() {
                 let sample: String = lines.spans[i].content(text).chars().take(SAMPLE_CHARS).collect();
                 r.removed_lines.push((fps[i].key, sample, 1));
+            }
+            if *reason == Reason::Chrome {
+                let content = lines.spans[i].content(text);
+                let key = crate::fingerprint::site_key(&crate::fingerprint::masked(content));
+                r.chrome_lines
+                    .push((key, content.chars().take(SAMPLE_CHARS).collect()));
             }
         }
         // The terminator left off the output belongs to the removed last line.
@@ -109,6 +123,8 @@ impl DocReport {
         if let DocStatus::DupDoc { of } = decision.status {
             r.dup_of = Some(of);
         }
+        r.chrome_lines.sort();
+        r.chrome_lines.dedup_by(|a, b| a.0 == b.0);
         r.removed_lines.sort_by_key(|a| a.0);
         r.removed_lines.dedup_by(|later, first| {
             let same = later.0 == first.0;
@@ -133,6 +149,16 @@ pub struct TopLine {
     pub text: String,
     pub lines: u64,
     pub docs: u64,
+}
+
+/// The chrome lines removed on one site.
+#[derive(Clone, Debug, Serialize)]
+pub struct SiteChrome {
+    pub site: String,
+    /// Chrome lines removed on this site.
+    pub lines: u64,
+    /// The most frequent of them (digits masked when counting): text and documents.
+    pub top: Vec<TopLine>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -177,12 +203,15 @@ pub struct StatsBuilder {
     removed_lines: KeyMap<RemovedLine>,
     cluster_sizes: BTreeMap<DocId, u64>,
     skipped: Skipped,
+    /// Per site: chrome lines removed, and per masked line its sample and documents.
+    chrome: BTreeMap<String, (u64, KeyMap<RemovedLine>)>,
 }
 
 impl StatsBuilder {
     pub fn add_doc(&mut self, r: DocReport) {
         add_totals(&mut self.input, r.input);
         add_totals(&mut self.output, r.output);
+        let chrome_lines = r.removed.get(&Reason::Chrome).map_or(0, |t| t.lines);
         for (reason, t) in r.removed {
             let e = self.removed.entry(reason).or_default();
             e.lines += t.lines;
@@ -199,6 +228,18 @@ impl StatsBuilder {
         }
         if let Some(of) = r.dup_of {
             *self.cluster_sizes.entry(of).or_insert(1) += 1;
+        }
+        if !r.chrome_lines.is_empty() {
+            let site = self.chrome.entry(r.site).or_default();
+            site.0 += chrome_lines;
+            for (key, sample) in r.chrome_lines {
+                let e = site.1.entry(key).or_insert_with(|| RemovedLine {
+                    sample,
+                    ..RemovedLine::default()
+                });
+                e.lines += 1;
+                e.docs += 1;
+            }
         }
     }
 
@@ -223,22 +264,18 @@ impl StatsBuilder {
                 self.removed.get(&reason).copied().unwrap_or_default(),
             );
         }
-        let mut top: Vec<TopLine> = self
-            .removed_lines
-            .into_values()
-            .map(|l| TopLine {
-                text: l.sample,
-                lines: l.lines,
-                docs: l.docs,
+        let top = top_lines(self.removed_lines, TOP_LINES);
+        let mut chrome: Vec<SiteChrome> = self
+            .chrome
+            .into_iter()
+            .map(|(site, (lines, map))| SiteChrome {
+                site,
+                lines,
+                top: top_lines(map, TOP_CHROME_PER_SITE),
             })
             .collect();
-        top.sort_by(|a, b| {
-            b.lines
-                .cmp(&a.lines)
-                .then(b.docs.cmp(&a.docs))
-                .then(a.text.cmp(&b.text))
-        });
-        top.truncate(TOP_LINES);
+        chrome.sort_by(|a, b| b.lines.cmp(&a.lines).then(a.site.cmp(&b.site)));
+        chrome.truncate(TOP_CHROME_SITES);
         let mut clusters = DupClusters::default();
         for &size in self.cluster_sizes.values() {
             clusters.clusters += 1;
@@ -262,11 +299,32 @@ impl StatsBuilder {
             removed,
             skipped: self.skipped,
             top_removed_lines: top,
+            chrome_by_site: chrome,
             dup_doc_clusters: clusters,
             index_keys: index_keys as u64,
             timings: Timings::default(),
         }
     }
+}
+
+/// The `n` lines removed most often (ties: more documents, then text).
+fn top_lines(map: KeyMap<RemovedLine>, n: usize) -> Vec<TopLine> {
+    let mut top: Vec<TopLine> = map
+        .into_values()
+        .map(|l| TopLine {
+            text: l.sample,
+            lines: l.lines,
+            docs: l.docs,
+        })
+        .collect();
+    top.sort_by(|a, b| {
+        b.lines
+            .cmp(&a.lines)
+            .then(b.docs.cmp(&a.docs))
+            .then(a.text.cmp(&b.text))
+    });
+    top.truncate(n);
+    top
 }
 
 fn add_totals(a: &mut Totals, b: Totals) {
@@ -286,6 +344,8 @@ pub struct Stats {
     pub removed: BTreeMap<&'static str, ReasonTotals>,
     pub skipped: Skipped,
     pub top_removed_lines: Vec<TopLine>,
+    /// Chrome learned and removed, per site (the sites with most chrome first).
+    pub chrome_by_site: Vec<SiteChrome>,
     pub dup_doc_clusters: DupClusters,
     /// Distinct line and pair keys in the corpus index.
     pub index_keys: u64,

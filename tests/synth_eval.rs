@@ -1,6 +1,7 @@
 //! `synth` and `eval` end to end on a small corpus, so neither can silently
 //! break: the generated truth scores a real `clean` run, and the scores hold
-//! the quality bar (precision ≥ 0.99; exact-repeat rules find what they target).
+//! the quality bar (precision ≥ 0.99; the exact, near-repeat and chrome rules
+//! find what they target).
 
 use crate::util::TestDir;
 
@@ -60,6 +61,11 @@ fn check_scores(eval: &serde_json::Value) {
     assert_eq!(recall(eval, "repeat_in_doc"), 1.0);
     assert!(recall(eval, "dup_across_docs") >= 0.99);
     assert!(recall(eval, "dup_doc") >= 0.9);
+    assert!(recall(eval, "near_repeat_in_doc") >= 0.95);
+    assert!(recall(eval, "chrome") >= 0.95);
+    for p in eval["per_predicted_reason"].as_array().unwrap() {
+        assert!(p["precision"].as_f64().unwrap() >= 0.97, "{p}");
+    }
 }
 
 #[test]

@@ -38,7 +38,11 @@ pub(super) fn label(doc: DocId, fps: &[LineFp], index: &CorpusIndex, labels: &mu
                 labels,
                 line,
                 Reason::DupAcrossDocs,
-                Provenance { doc: d, line: l },
+                Provenance {
+                    doc: d,
+                    line: l,
+                    containment: None,
+                },
             );
         }
     }

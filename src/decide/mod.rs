@@ -3,16 +3,23 @@
 //!
 //! Rules run in a fixed order and a line keeps the first reason that claims it:
 //! 1. `dup_doc` — the whole normalized text equals an earlier document's;
-//! 2. `repeat_in_doc` — the line repeats an earlier line of the same document;
-//! 3. `dup_across_docs` — the line was first seen in an earlier document;
-//! 4. `blank` — lines without words left next to a removed block;
-//! 5. `empty` — no word line is left: the document is dropped.
+//! 2. `chrome` — site template lines at the document's edges;
+//! 3. `repeat_in_doc` — the line repeats an earlier line of the same document;
+//! 4. `near_repeat_in_doc` — most of the line's shingles are in a more
+//!    complete (or, for equal content, earlier) line of the same document;
+//! 5. `dup_across_docs` — the line was first seen in an earlier document;
+//! 6. `near_dup_across_docs` — most of its shingles were first seen in earlier documents;
+//! 7. `blank` — lines without words left next to a removed block;
+//! 8. `empty` — no word line is left: the document is dropped.
 //!
 //! Short lines (under `min_line_chars` normalized characters) are removed by
-//! rules 2 and 3 only together with a neighbouring line, as a block of 2+.
+//! rules 3 and 5 only together with a neighbouring line, as a block of 2+,
+//! and never by rules 4 and 6.
 
 mod blank;
+mod chrome;
 mod cross_doc;
+mod near;
 mod repeat;
 
 use serde::Serialize;
@@ -26,17 +33,23 @@ use crate::index::CorpusIndex;
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DupDoc,
+    Chrome,
     RepeatInDoc,
+    NearRepeatInDoc,
     DupAcrossDocs,
+    NearDupAcrossDocs,
     Blank,
     Empty,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 5] = [
+    pub const ALL: [Reason; 8] = [
         Reason::DupDoc,
+        Reason::Chrome,
         Reason::RepeatInDoc,
+        Reason::NearRepeatInDoc,
         Reason::DupAcrossDocs,
+        Reason::NearDupAcrossDocs,
         Reason::Blank,
         Reason::Empty,
     ];
@@ -44,19 +57,42 @@ impl Reason {
     pub fn name(self) -> &'static str {
         match self {
             Reason::DupDoc => "dup_doc",
+            Reason::Chrome => "chrome",
             Reason::RepeatInDoc => "repeat_in_doc",
+            Reason::NearRepeatInDoc => "near_repeat_in_doc",
             Reason::DupAcrossDocs => "dup_across_docs",
+            Reason::NearDupAcrossDocs => "near_dup_across_docs",
             Reason::Blank => "blank",
             Reason::Empty => "empty",
         }
     }
+
+    /// Reasons whose removed lines are listed among the most frequent.
+    pub fn is_line_duplicate(self) -> bool {
+        matches!(
+            self,
+            Reason::RepeatInDoc | Reason::NearRepeatInDoc | Reason::DupAcrossDocs | Reason::NearDupAcrossDocs
+        )
+    }
 }
 
-/// What a removed line repeats: a line of a document, or a whole document.
+/// What a removed line repeats: a line of a document, or a whole document,
+/// and for near duplicates the share of its shingles found there (per mille).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Provenance {
     pub doc: DocId,
     pub line: Option<u32>,
+    pub containment: Option<u16>,
+}
+
+impl Provenance {
+    pub fn line(doc: DocId, line: u32) -> Provenance {
+        Provenance {
+            doc,
+            line: Some(line),
+            containment: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,8 +141,9 @@ pub struct Decision {
     pub labels: Vec<Label>,
 }
 
-/// Labels every line of document `doc`, reading only the index.
-pub fn decide(doc: DocId, index: &CorpusIndex) -> Decision {
+/// Labels every line of document `doc` (its `text`, cut into `lines`),
+/// reading only the index.
+pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Decision {
     let fps = index.lines(doc);
     if let Some(twin) = fingerprint::doc_key(fps)
         .and_then(|k| index.first_doc(k))
@@ -115,6 +152,7 @@ pub fn decide(doc: DocId, index: &CorpusIndex) -> Decision {
         let of = Some(Provenance {
             doc: twin,
             line: None,
+            containment: None,
         });
         return Decision {
             status: DocStatus::DupDoc { of: twin },
@@ -122,9 +160,14 @@ pub fn decide(doc: DocId, index: &CorpusIndex) -> Decision {
         };
     }
     let mut labels = vec![Label::Keep; fps.len()];
-    let min = index.min_line_chars();
-    repeat::label(doc, fps, min, &mut labels);
+    let rules = index.rules();
+    let shingles = near::line_shingles(text, lines, fps, rules);
+    chrome::label(doc, text, lines, fps, index, &mut labels);
+    repeat::label(doc, fps, rules.min_line_chars, &mut labels);
+    near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
     cross_doc::label(doc, fps, index, &mut labels);
+    near::label_across_docs(doc, &shingles, index, &mut labels);
+    near::absorb_stubs(fps, text, lines, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()

@@ -44,10 +44,7 @@ pub(super) fn label(doc: DocId, fps: &[LineFp], min_chars: usize, labels: &mut [
         }
     }
     for (w, of) in found {
-        let of = Provenance {
-            doc,
-            line: Some(words[of] as u32),
-        };
+        let of = Provenance::line(doc, words[of] as u32);
         claim(labels, words[w], Reason::RepeatInDoc, of);
     }
 }

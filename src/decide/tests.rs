@@ -5,22 +5,24 @@ use crate::index::{CorpusIndex, DocFingerprint};
 const MIN: usize = 30;
 
 fn index(docs: &[&str]) -> CorpusIndex {
-    let mut idx = CorpusIndex::new(MIN);
-    idx.add_batch(
-        docs.iter()
-            .map(|t| DocFingerprint {
-                lines: fingerprint::fingerprint_lines(t, &Lines::split(t)),
-                text_check: 0,
-            })
-            .collect(),
-    );
+    let rules = crate::config::Rules {
+        min_line_chars: MIN,
+        ..Default::default()
+    };
+    let mut idx = CorpusIndex::new(rules);
+    idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect());
     idx
+}
+
+fn decide_doc(docs: &[&str], idx: &CorpusIndex, doc: DocId) -> Decision {
+    let text = docs[doc as usize];
+    decide(doc, text, &Lines::split(text), idx)
 }
 
 /// The reason of each line ("keep" for kept lines) of document `doc`.
 fn reasons(docs: &[&str], doc: DocId) -> Vec<&'static str> {
     let idx = index(docs);
-    decide(doc, &idx)
+    decide_doc(docs, &idx, doc)
         .labels
         .iter()
         .map(|l| l.reason().map_or("keep", Reason::name))
@@ -31,10 +33,11 @@ fn kept(docs: &[&str], doc: DocId) -> String {
     let idx = index(docs);
     let text = docs[doc as usize];
     let mut out = String::new();
-    assemble(text, &Lines::split(text), &decide(doc, &idx), &mut out);
+    assemble(text, &Lines::split(text), &decide_doc(docs, &idx, doc), &mut out);
     out
 }
 
+const WORDS: [&str; 3] = ["harbour", "railway", "library"];
 const P1: &str = "The council approved the new budget after a long debate on Monday.";
 const P2: &str = "Opposition members said the plan cuts too deeply into school funding.";
 const P3: &str = "A final vote on the remaining items is expected later this month.";
@@ -43,13 +46,8 @@ const P3: &str = "A final vote on the remaining items is expected later this mon
 fn a_body_pasted_twice_loses_the_second_copy_with_provenance() {
     let doc = format!("Title\n{P1}\n{P2}\n{P1}\n{P2}\n");
     let idx = index(&[&doc]);
-    let d = decide(0, &idx);
-    let of = |line| {
-        Some(Provenance {
-            doc: 0,
-            line: Some(line),
-        })
-    };
+    let d = decide_doc(&[&doc], &idx, 0);
+    let of = |line| Some(Provenance::line(0, line));
     assert_eq!(d.labels[3], Label::removed(Reason::RepeatInDoc, of(1)));
     assert_eq!(d.labels[4], Label::removed(Reason::RepeatInDoc, of(2)));
     assert_eq!(kept(&[&doc], 0), format!("Title\n{P1}\n{P2}\n"));
@@ -82,29 +80,26 @@ fn cross_document_duplicates_keep_the_first_occurrence() {
     assert_eq!(reasons(&[&a, &b], 1), ["keep", "dup_across_docs"]);
     let idx = index(&[&a, &b]);
     assert_eq!(
-        decide(1, &idx).labels[1],
-        Label::removed(
-            Reason::DupAcrossDocs,
-            Some(Provenance {
-                doc: 0,
-                line: Some(1)
-            })
-        )
+        decide_doc(&[&a, &b], &idx, 1).labels[1],
+        Label::removed(Reason::DupAcrossDocs, Some(Provenance::line(0, 1)))
     );
 }
 
 #[test]
 fn short_lines_across_documents_need_a_block() {
-    let a = format!("He said:\n{P1}\nShare this\nSubscribe\n");
+    let a = format!("He said:\n{P1}\nShare this\nSubscribe\n{P2}\n");
     // "He said:" alone again: kept. "Share this" + "Subscribe" as a block: removed.
-    let b = format!("He said:\n{P3}\nShare this\nSubscribe\n");
+    let b = format!("He said:\n{P3}\nShare this\nSubscribe\nThe closing words of this story are new.\n");
     assert_eq!(
         reasons(&[&a, &b], 1),
-        ["keep", "keep", "dup_across_docs", "dup_across_docs"]
+        ["keep", "keep", "dup_across_docs", "dup_across_docs", "keep"]
     );
-    // "He said:" before the same paragraph: the pair repeats, both go (doc b is then empty).
-    let c = format!("He said:\n{P1}\n");
-    assert_eq!(reasons(&[&a, &c], 1), ["dup_across_docs", "dup_across_docs"]);
+    // "He said:" before the same paragraph: the pair repeats, both go.
+    let c = format!("He said:\n{P1}\nA closing line that is new in this document.\n");
+    assert_eq!(
+        reasons(&[&a, &c], 1),
+        ["dup_across_docs", "dup_across_docs", "keep"]
+    );
 }
 
 #[test]
@@ -112,18 +107,19 @@ fn the_same_normalized_text_is_a_duplicate_document() {
     let a = format!("{P1}\n\n{P2}\n");
     let b = format!("{}\r\n{}\r\n", P1.to_uppercase(), P2);
     let idx = index(&[&a, &b]);
-    let d = decide(1, &idx);
+    let d = decide_doc(&[&a, &b], &idx, 1);
     assert_eq!(d.status, DocStatus::DupDoc { of: 0 });
     assert!(d.labels.iter().all(|l| l.reason() == Some(Reason::DupDoc)));
-    assert_eq!(decide(0, &idx).status, DocStatus::Keep);
+    assert_eq!(decide_doc(&[&a, &b], &idx, 0).status, DocStatus::Keep);
 }
 
 #[test]
 fn a_document_with_nothing_left_is_empty() {
     let a = format!("{P1}\n{P2}\n");
     let b = format!("{P2}\n\n* * *\n{P1}\nLast line here.\n");
-    assert_eq!(decide(2, &index(&[&a, &b, "\n\n"])).status, DocStatus::Empty);
-    assert_eq!(decide(0, &index(&[""])).status, DocStatus::Empty);
+    let docs = [a.as_str(), b.as_str(), "\n\n"];
+    assert_eq!(decide_doc(&docs, &index(&docs), 2).status, DocStatus::Empty);
+    assert_eq!(decide_doc(&[""], &index(&[""]), 0).status, DocStatus::Empty);
 }
 
 #[test]
@@ -168,17 +164,91 @@ fn in_document_repeat_takes_precedence_over_cross_document() {
 }
 
 #[test]
-fn seed_000_loses_exactly_its_repeated_block() {
+fn seed_000_loses_its_repeated_block_and_trailing_chrome() {
     let text = include_str!("../../samples/seeds/000_7a1cd4cb3cb5c2ea.txt");
     let r = reasons(&[text], 0);
     let expected: Vec<&str> = (1..=26)
-        .map(|line| {
-            if (14..=25).contains(&line) {
-                "repeat_in_doc"
-            } else {
-                "keep"
-            }
+        .map(|line| match line {
+            14..=24 => "repeat_in_doc",
+            25 | 26 => "chrome",
+            _ => "keep",
         })
         .collect();
     assert_eq!(r, expected);
+}
+
+#[test]
+fn a_teaser_goes_and_its_full_paragraph_stays() {
+    let full = "The council approved the new transport budget after a long debate on Monday evening, \
+                officials said, and the plan now goes to the regional assembly for a final vote.";
+    let teaser =
+        "The council approved the new transport budget after a long debate on Monday evening, offic […]";
+    let doc = format!("Title of the story\n{teaser}\n{full}\nA closing paragraph that is new here.\n");
+    assert_eq!(
+        reasons(&[&doc], 0),
+        ["keep", "near_repeat_in_doc", "keep", "keep"]
+    );
+}
+
+#[test]
+fn lines_sharing_only_an_opening_stay() {
+    let text = include_str!("../../samples/seeds/003_dd600656ab7ede0e.txt");
+    assert!(reasons(&[text], 0).iter().all(|r| *r == "keep"));
+}
+
+#[test]
+fn an_edited_second_copy_goes_and_nested_repeats_go() {
+    let a =
+        "Officials expect a final vote on the remaining items of the plan later this month in the capital.";
+    let b =
+        "Officials expect a final vote on the remaining items of the plan early this month in the capital.";
+    let doc = format!("{a}\n{P1}\n{b}\nA closing paragraph that is new here.\n");
+    assert_eq!(
+        reasons(&[&doc], 0),
+        ["keep", "keep", "near_repeat_in_doc", "keep"]
+    );
+    // Each line is the previous one without its first sentence.
+    let nested = format!("{P1} {P2} {P3}\n{P2} {P3}\n{P3}\nThe end of this story, written once.\n");
+    assert_eq!(
+        reasons(&[&nested], 0),
+        ["keep", "near_repeat_in_doc", "near_repeat_in_doc", "keep"]
+    );
+}
+
+#[test]
+fn trailing_chrome_by_shape_and_by_corpus_evidence() {
+    let tail = "Sign up for our newsletter to get the morning briefing every day.";
+    let doc = |n: usize| {
+        let w = WORDS[n];
+        format!("The {w} story headline\n{P1} The {w} case.\nA closing sentence about {w} only.\n{tail}\nNews code 10{n}7\nShare\n")
+    };
+    let docs: Vec<String> = (0..3).map(doc).collect();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    // The newsletter line is at the tail of 3 documents of the site: chrome there
+    // (in the first one it is new, so it stays); the code and "Share" by shape.
+    assert_eq!(
+        reasons(&refs, 2),
+        ["keep", "keep", "keep", "chrome", "chrome", "chrome"]
+    );
+    assert_eq!(
+        reasons(&refs, 0),
+        ["keep", "keep", "keep", "keep", "chrome", "chrome"]
+    );
+    // A short last line that is a sentence stays.
+    let d = format!("{P1}\nHe left.\n");
+    assert_eq!(reasons(&[&d], 0), ["keep", "keep"]);
+    // A title alone is never stripped as tail chrome.
+    assert_eq!(reasons(&["Breaking news"], 0), ["keep"]);
+}
+
+#[test]
+fn leading_chrome_needs_corpus_evidence() {
+    let doc = |n: usize| {
+        let w = WORDS[n];
+        format!("Home > Politics\nThe {w} story headline\n{P1} The {w} case.\nA closing sentence about {w} only.\n")
+    };
+    let docs: Vec<String> = (0..3).map(doc).collect();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    assert_eq!(reasons(&refs, 1), ["chrome", "keep", "keep", "keep"]);
+    assert_eq!(reasons(&refs[..2], 1), ["keep", "keep", "keep", "keep"]);
 }

@@ -47,6 +47,15 @@ pub enum RecordError {
 /// True if the line holds nothing but JSON white space (space, tab, CR,
 /// LF), including the empty line. Such lines are not records; the caller
 /// skips and counts them.
+/// The value of a top-level string field of a JSONL line, if the line is an
+/// object that has one (used for metadata such as a record's URL).
+pub fn string_field(line: &str, field: &str) -> Option<String> {
+    let body = line.strip_suffix('\r').unwrap_or(line);
+    let map: std::collections::BTreeMap<std::borrow::Cow<str>, &RawValue> =
+        serde_json::from_str(body).ok()?;
+    serde_json::from_str::<String>(map.get(field)?.get()).ok()
+}
+
 pub fn is_blank(line: &str) -> bool {
     line.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
@@ -561,6 +570,15 @@ mod tests {
             err.to_string(),
             "malformed JSON: EOF while parsing a value at line 1 column 0"
         );
+    }
+
+    #[test]
+    fn string_field_reads_top_level_strings_only() {
+        let line = r#"{"text": "x", "url": "https://a.example/p", "n": 3, "o": {"url": "inner"}}"#;
+        assert_eq!(string_field(line, "url").as_deref(), Some("https://a.example/p"));
+        assert_eq!(string_field(line, "n"), None);
+        assert_eq!(string_field(line, "missing"), None);
+        assert_eq!(string_field("not json", "url"), None);
     }
 
     #[test]

@@ -14,6 +14,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::config::SiteFrom;
+
 pub use batches::{Batch, Unit};
 pub use plan::{InputPlan, Source, SourceKind};
 
@@ -112,6 +114,38 @@ pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, 
     }
 }
 
+/// The site of a loaded document, by the `--site-from` policy.
+pub fn site_of(loaded: &Loaded, source: &Source, site_from: &SiteFrom) -> String {
+    let field = |name: &str| {
+        loaded
+            .jsonl
+            .as_ref()
+            .and_then(|(line, _)| jsonl::string_field(line, name))
+            .map(|v| host_of(&v))
+    };
+    match site_from {
+        SiteFrom::None => String::new(),
+        SiteFrom::Folder => source.folder_site.clone(),
+        SiteFrom::Field(name) => field(name).unwrap_or_default(),
+        SiteFrom::Auto => match &loaded.jsonl {
+            Some(_) => field("url").or_else(|| field("source")).unwrap_or_default(),
+            None => source.folder_site.clone(),
+        },
+    }
+}
+
+/// The host of a URL ("https://www.Example.com:80/a" -> "example.com"); any
+/// other value as it is.
+fn host_of(value: &str) -> String {
+    let Some((_, rest)) = value.split_once("://") else {
+        return value.to_string();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    host.strip_prefix("www.").map(str::to_string).unwrap_or(host)
+}
+
 /// UTF-8 text without NUL bytes, or the 1-based line and reason of the first problem.
 fn decode_utf8(bytes: Vec<u8>) -> Result<String, (u64, SkipReason)> {
     let line_of = |b: &[u8], offset: usize| memchr::memchr_iter(b'\n', &b[..offset]).count() as u64 + 1;
@@ -148,6 +182,13 @@ pub(crate) fn display_path(root: &str, rel: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_of_urls() {
+        assert_eq!(host_of("https://www.Example.com:8080/a/b?c"), "example.com");
+        assert_eq!(host_of("http://user@news.example.org"), "news.example.org");
+        assert_eq!(host_of("Example Daily"), "Example Daily");
+    }
 
     #[test]
     fn decode_reports_line_and_offset_of_bad_bytes() {

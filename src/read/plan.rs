@@ -37,6 +37,9 @@ pub struct Source {
     /// Bytes on disk (for progress); 0 for standard input.
     pub size: u64,
     pub is_stdin: bool,
+    /// The first folder under the input folder it was found in (its site by
+    /// folder); empty for files at the top of an input folder or given directly.
+    pub folder_site: String,
 }
 
 /// The corpus: its files in order, and what must never be written to.
@@ -141,6 +144,7 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
                 kind: SourceKind::Jsonl(Compression::None),
                 size: 0,
                 is_stdin: true,
+                folder_site: String::new(),
             });
             seen_out.insert(PathBuf::from(STDIN_OUTPUT_NAME));
             continue;
@@ -165,6 +169,11 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
                 root.display_root.clone()
             };
             let size = fs::metadata(&canonical).map(|m| m.len()).unwrap_or(0);
+            let mut parts = rel.components();
+            let folder_site = match (root.is_folder, parts.next(), parts.next()) {
+                (true, Some(first), Some(_)) => first.as_os_str().to_string_lossy().into_owned(),
+                _ => String::new(),
+            };
             plan.sources.push(Source {
                 kind: kind_of(&canonical),
                 path: canonical,
@@ -172,6 +181,7 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
                 out_rel,
                 size,
                 is_stdin: false,
+                folder_site,
             });
         }
     }

@@ -1,0 +1,130 @@
+//! `chrome`: site template lines at the edges of a document (navigation,
+//! "news code 1017002", "your comment", newsletter hints, copyright lines).
+//!
+//! Learned from the corpus: the first pass counts, per site, in how many
+//! documents each digit-masked line sits among the first or last lines. A
+//! tail line is chrome on that evidence (`chrome_min_docs` documents), or by
+//! its shape: a few words without sentence-final punctuation, or only codes
+//! and digits. Stripping walks back from the end and stops at the first
+//! content line; a single short content line inside a run of chrome goes with
+//! it when chrome lines outnumber such lines 3 to 1. Leading chrome is
+//! stripped only on corpus evidence: titles are short and unpunctuated too.
+//! Head and tail never overlap (a short document splits in two), so the
+//! first word line is never tail chrome and the last never head chrome:
+//! neither walk can empty a document on its own.
+
+use super::{Label, Reason};
+use crate::doc::{DocId, Lines};
+use crate::fingerprint::{self, word_lines, LineFp};
+use crate::index::CorpusIndex;
+
+/// At most this many words make a line short enough to be chrome by shape.
+const SHAPE_MAX_WORDS: usize = 5;
+/// A content line inside a chrome run has fewer words than this.
+const GAP_MAX_WORDS: usize = 20;
+/// Chrome lines needed in a run per content line inside it.
+const CHROME_PER_GAP: usize = 3;
+
+pub(super) fn label(
+    doc: DocId,
+    text: &str,
+    lines: &Lines,
+    fps: &[LineFp],
+    index: &CorpusIndex,
+    labels: &mut [Label],
+) {
+    if word_lines(fps).nth(1).is_none() {
+        return;
+    }
+    let rules = index.rules();
+    let site = index.site(doc);
+    let evidence = |i: usize, tail: bool| {
+        let masked = fingerprint::masked(lines.spans[i].content(text));
+        let docs = index.edge_docs(fingerprint::edge_key(site, tail, &masked));
+        // A long line counts on evidence only where it is not new here: the
+        // first copy of a story re-crawled three times keeps its last paragraph.
+        let seen_before = !fps[i].is_long(rules.min_line_chars)
+            || index.first_seen(fps[i].key).is_some_and(|o| o.doc < doc);
+        docs >= rules.chrome_min_docs && seen_before
+    };
+    let chrome = Label::Removed {
+        reason: Reason::Chrome,
+        of: None,
+    };
+
+    // Tail: back from the end over the tail lines (never the first word line).
+    let (head_lines, tail_lines) = fingerprint::edge_lines(fps);
+    let (mut chrome_lines, mut gaps, mut take, mut prev_gap) = (0, 0, 0, false);
+    for (k, &i) in tail_lines.iter().enumerate() {
+        let content = lines.spans[i].content(text);
+        if evidence(i, true) || looks_like_chrome(content) {
+            chrome_lines += 1;
+            prev_gap = false;
+            if gaps * CHROME_PER_GAP <= chrome_lines {
+                take = k + 1;
+            }
+        } else {
+            let few_words = fingerprint::masked(content).split(' ').count() < GAP_MAX_WORDS;
+            if k == 0 || prev_gap || !few_words {
+                break;
+            }
+            gaps += 1;
+            prev_gap = true;
+        }
+    }
+    for &i in &tail_lines[..take] {
+        labels[i] = chrome;
+    }
+
+    // Head: forward from the start over the head lines, on evidence only.
+    for &i in &head_lines {
+        if !evidence(i, false) {
+            break;
+        }
+        labels[i] = chrome;
+    }
+}
+
+/// Chrome by shape: a few words with no sentence-final punctuation, or a line
+/// of codes and digits ("7403/ 6133/").
+fn looks_like_chrome(line: &str) -> bool {
+    let masked = fingerprint::masked(line);
+    let tokens: Vec<&str> = masked.split(' ').filter(|t| !t.is_empty()).collect();
+    if !tokens.is_empty() && tokens.iter().all(|t| *t == "0") {
+        return true;
+    }
+    let last = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', '»', '”', '’', ')', ']', '»'])
+        .chars()
+        .last();
+    let ends_sentence = matches!(last, Some('.' | '!' | '?' | '؟' | '…' | '。' | '।'));
+    tokens.len() <= SHAPE_MAX_WORDS && !ends_sentence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_chrome;
+
+    #[test]
+    fn shape_of_chrome_lines() {
+        for chrome in [
+            "نظر شما",
+            "کد خبر 1017002",
+            "7403/ 6133/",
+            "Share this article",
+            "آخرین اخبار",
+            "Related news",
+        ] {
+            assert!(looks_like_chrome(chrome), "{chrome}");
+        }
+        for content in [
+            "He left.",
+            "آدرس ایمیل خود را با فرمت مناسب وارد نمایید.",
+            "The council approved the new budget after a long debate on Monday",
+            "«این طرح اجرا می‌شود.»",
+        ] {
+            assert!(!looks_like_chrome(content), "{content}");
+        }
+    }
+}

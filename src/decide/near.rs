@@ -1,0 +1,270 @@
+//! Near duplicates by word shingles (n-grams of the normalized text).
+//!
+//! - `near_repeat_in_doc`: most (`containment`) of a line's shingles are in
+//!   another line of the same document that is more complete (the teaser cut
+//!   with "[…]" goes, the full paragraph stays), or, when each holds most of
+//!   the other, that comes earlier (the second copy of a lightly edited body).
+//! - `near_dup_across_docs`: most of a line's sampled shingles were first seen
+//!   in earlier documents; the first occurrence stays.
+//! - A short stub (under 20 words) between two lines removed as cross-document
+//!   duplicates goes with them.
+//!
+//! Only long lines (`min_line_chars`) are judged: short lines match by chance.
+
+use super::{claim, Label, Provenance, Reason};
+use crate::config::{Rules, MIN_SAMPLED_SHINGLES};
+use crate::doc::{DocId, Lines};
+use crate::fingerprint::{self, word_lines, LineFp};
+use crate::index::{CorpusIndex, KeyMap, Occurrence};
+use crate::normalize::{self, Digits};
+
+/// A shingle shared by more lines of one document than this is ignored there
+/// (it says nothing about which line repeats which, and would cost quadratic time).
+const MAX_POSTINGS: usize = 64;
+/// Lines of at least this many words per shingle word use full-size shingles.
+const WORDS_PER_SHINGLE_WORD: usize = 6;
+/// Stubs absorbed into a cross-document block have fewer words than this.
+const STUB_MAX_WORDS: usize = 20;
+
+/// The shingles of one long line, for every shingle size up to `--shingle`.
+#[derive(Default)]
+pub(super) struct LineShingles {
+    words: usize,
+    /// `by_size[k]`: shingles of `k` words (empty for k = 0).
+    by_size: Vec<Vec<u64>>,
+}
+
+impl LineShingles {
+    /// The shingles of the configured size (what the corpus index holds).
+    fn main(&self) -> &[u64] {
+        self.by_size.last().map_or(&[], |v| v.as_slice())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words == 0
+    }
+
+    /// Shingle size for comparing this line: `--shingle` words for lines of
+    /// 6×that or more; shorter lines use shorter shingles (down to 2 words),
+    /// so that one changed word does not hide a copy of a 15-word sentence.
+    fn size(&self) -> usize {
+        let n = self.by_size.len() - 1;
+        (self.words / WORDS_PER_SHINGLE_WORD).clamp(n.min(2), n)
+    }
+}
+
+/// The shingles of each long word line (empty for the other lines).
+pub(super) fn line_shingles(text: &str, lines: &Lines, fps: &[LineFp], rules: &Rules) -> Vec<LineShingles> {
+    let mut buf = String::new();
+    let mut out: Vec<LineShingles> = (0..fps.len()).map(|_| LineShingles::default()).collect();
+    for i in word_lines(fps) {
+        if fps[i].is_long(rules.min_line_chars) {
+            let content = lines.spans[i].content(text);
+            normalize::normalize_into(content, Digits::Ascii, &mut buf);
+            // A text cut off with an ellipsis ("… tafah […]") may end in half a word.
+            if is_truncated(content) {
+                let cut = buf.rfind(' ').unwrap_or(0);
+                buf.truncate(cut);
+            }
+            let mut by_size = vec![Vec::new(); rules.shingle + 1];
+            for (k, set) in by_size.iter_mut().enumerate().skip(1) {
+                fingerprint::shingles(&buf, k, set);
+            }
+            let words = if buf.is_empty() { 0 } else { buf.split(' ').count() };
+            out[i] = LineShingles { words, by_size };
+        }
+    }
+    out
+}
+
+/// Elements two sorted, deduplicated slices share.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A line that ends with an ellipsis ("...", "…", "[…]"): a teaser cut short.
+fn is_truncated(line: &str) -> bool {
+    let t = line.trim_end().trim_end_matches([']', ')']);
+    t.ends_with('…') || t.ends_with("...")
+}
+
+fn per_mille(x: f64) -> u16 {
+    (x * 1000.0).round().clamp(0.0, 1000.0) as u16
+}
+
+pub(super) fn label_in_doc(doc: DocId, lines: &[LineShingles], containment: f64, labels: &mut [Label]) {
+    // Candidate pairs: lines that share a 2-word shingle that is not everywhere.
+    let mut postings: KeyMap<Vec<usize>> = KeyMap::default();
+    for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+        for &s in &l.by_size[l.by_size.len().min(3) - 1] {
+            postings.entry(s).or_default().push(i);
+        }
+    }
+    // For each line that goes: the line it repeats and its containment there.
+    let mut found: Vec<Option<(usize, f64)>> = vec![None; lines.len()];
+    for a in (0..lines.len()).filter(|&a| !lines[a].is_empty()) {
+        let la = &lines[a];
+        let mut candidates: Vec<usize> = la.by_size[la.by_size.len().min(3) - 1]
+            .iter()
+            .filter_map(|s| postings.get(s))
+            .filter(|p| p.len() <= MAX_POSTINGS)
+            .flatten()
+            .copied()
+            .filter(|&b| b > a)
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for b in candidates {
+            let lb = &lines[b];
+            let k = la.size().min(lb.size());
+            let (sa, sb) = (&la.by_size[k], &lb.by_size[k]);
+            let n = shared(sa, sb);
+            let (a_in_b, b_in_a) = (n as f64 / sa.len() as f64, n as f64 / sb.len() as f64);
+            if a_in_b.max(b_in_a) < containment {
+                continue;
+            }
+            // A line held whole by a longer one goes (a teaser in its
+            // paragraph, each line of a nested repeat in the one before);
+            // otherwise the later of the two goes (an edited second copy).
+            let (loser, winner, c) = if n == sa.len() && sb.len() > n {
+                (a, b, a_in_b)
+            } else {
+                (b, a, b_in_a.max(a_in_b))
+            };
+            if found[loser].is_none_or(|(_, best)| c > best) {
+                found[loser] = Some((winner, c));
+            }
+        }
+    }
+    let found: Vec<(usize, usize, f64)> = found
+        .into_iter()
+        .enumerate()
+        .filter_map(|(a, f)| f.map(|(b, c)| (a, b, c)))
+        .collect();
+    for (a, b, c) in found {
+        let of = Provenance {
+            doc,
+            line: Some(b as u32),
+            containment: Some(per_mille(c)),
+        };
+        claim(labels, a, Reason::NearRepeatInDoc, of);
+    }
+}
+
+pub(super) fn label_across_docs(
+    doc: DocId,
+    lines: &[LineShingles],
+    index: &CorpusIndex,
+    labels: &mut [Label],
+) {
+    let containment = index.rules().containment;
+    for (i, l) in lines.iter().enumerate() {
+        if !labels[i].is_kept() {
+            continue;
+        }
+        let sampled: Vec<u64> = l
+            .main()
+            .iter()
+            .copied()
+            .filter(|s| fingerprint::is_sampled(*s))
+            .collect();
+        if sampled.len() < MIN_SAMPLED_SHINGLES {
+            continue;
+        }
+        let mut earlier: Vec<Occurrence> = sampled
+            .iter()
+            .filter_map(|s| index.first_shingle(*s))
+            .filter(|o| o.doc < doc)
+            .collect();
+        let c = earlier.len() as f64 / sampled.len() as f64;
+        if c < containment {
+            continue;
+        }
+        // A copied paragraph owes its shingles to one earlier document; text
+        // that only reuses common phrases owes them to many, so the threshold
+        // applies to the one document that holds most of them.
+        earlier.sort_unstable();
+        let Some((source_doc, from_source)) = most_common(earlier.iter().map(|o| o.doc)) else {
+            continue;
+        };
+        let c = from_source as f64 / sampled.len() as f64;
+        if c < containment {
+            continue;
+        }
+        // Provenance: the line of that document most of them come from.
+        let (source_line, _) =
+            most_common(earlier.iter().filter(|o| o.doc == source_doc).map(|o| o.line)).unwrap_or((0, 0));
+        let best = (
+            Occurrence {
+                doc: source_doc,
+                line: source_line,
+            },
+            0usize,
+        );
+        let of = Provenance {
+            doc: best.0.doc,
+            line: Some(best.0.line),
+            containment: Some(per_mille(c)),
+        };
+        claim(labels, i, Reason::NearDupAcrossDocs, of);
+    }
+}
+
+/// The most frequent value of a sorted sequence and its count (the first on a tie).
+fn most_common<T: PartialEq + Copy>(sorted: impl Iterator<Item = T>) -> Option<(T, usize)> {
+    let mut best: Option<(T, usize)> = None;
+    let mut run: Option<(T, usize)> = None;
+    for v in sorted {
+        run = match run {
+            Some((r, n)) if r == v => Some((r, n + 1)),
+            _ => Some((v, 1)),
+        };
+        if let Some((r, n)) = run {
+            if best.is_none_or(|(_, b)| n > b) {
+                best = Some((r, n));
+            }
+        }
+    }
+    best
+}
+
+/// A short kept line between two lines removed as cross-document duplicates
+/// goes with them: a block copied from another document, whose stub ("He
+/// said:", a dateline) matched nothing on its own.
+pub(super) fn absorb_stubs(fps: &[LineFp], text: &str, lines: &Lines, labels: &mut [Label]) {
+    let words: Vec<usize> = word_lines(fps).collect();
+    let cross = |l: &Label| {
+        matches!(
+            l.reason(),
+            Some(Reason::DupAcrossDocs | Reason::NearDupAcrossDocs)
+        )
+    };
+    for w in 1..words.len().saturating_sub(1) {
+        let (prev, i, next) = (words[w - 1], words[w], words[w + 1]);
+        if !labels[i].is_kept() || !cross(&labels[prev]) || !cross(&labels[next]) {
+            continue;
+        }
+        if lines.spans[i].content(text).split_whitespace().count() >= STUB_MAX_WORDS {
+            continue;
+        }
+        if let Label::Removed { of: Some(of), .. } = labels[prev] {
+            let of = Provenance {
+                containment: None,
+                ..of
+            };
+            claim(labels, i, Reason::NearDupAcrossDocs, of);
+        }
+    }
+}
