@@ -47,38 +47,45 @@ pub fn pair_key(first: u64, second: u64) -> u64 {
     xxh3_64_with_seed(&bytes, PAIR_SEED)
 }
 
-/// Word n-gram shingles of a normalized line, sorted and without repeats:
-/// xxh3 of each window of `n` words (a substring of the normalized text, whose
-/// words are joined by single spaces). A line of fewer than `n` words has one
-/// shingle, its whole text.
-pub fn shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
-    out.clear();
+/// The hash of each word of a normalized line (xxh3, fixed seed): the input
+/// of [`shingles_of`].
+pub fn word_hashes(normalized: &str) -> Vec<u64> {
     if normalized.is_empty() {
-        return;
+        return Vec::new();
     }
-    let bytes = normalized.as_bytes();
-    // Word i spans starts[i]..ends[i].
-    let mut starts = vec![0usize];
-    let mut ends = Vec::new();
-    for (i, b) in bytes.iter().enumerate() {
-        if *b == b' ' {
-            ends.push(i);
-            starts.push(i + 1);
-        }
+    normalized
+        .as_bytes()
+        .split(|b| *b == b' ')
+        .map(|w| xxh3_64_with_seed(w, SHINGLE_SEED))
+        .collect()
+}
+
+/// Word n-gram shingles of `k` words, sorted and without repeats. A
+/// shingle's hash folds in its words' hashes in order; a line of fewer than
+/// `k` words has one shingle: all its words.
+pub fn shingles_of(words: &[u64], k: usize) -> Vec<u64> {
+    let Some(&first) = words.first() else {
+        return Vec::new();
+    };
+    if words.len() < k {
+        return vec![words[1..].iter().fold(first, |h, w| mix(h, *w))];
     }
-    ends.push(bytes.len());
-    if starts.len() < n {
-        out.push(xxh3_64_with_seed(bytes, SHINGLE_SEED));
-        return;
-    }
-    for w in 0..=starts.len() - n {
-        out.push(xxh3_64_with_seed(
-            &bytes[starts[w]..ends[w + n - 1]],
-            SHINGLE_SEED,
-        ));
-    }
+    let mut out: Vec<u64> = words
+        .windows(k)
+        .map(|win| win[1..].iter().fold(win[0], |h, w| mix(h, *w)))
+        .collect();
     out.sort_unstable();
     out.dedup();
+    out
+}
+
+/// Shingles of `n` words of a normalized line (see [`shingles_of`]).
+pub fn shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
+    *out = shingles_of(&word_hashes(normalized), n);
+}
+
+fn mix(acc: u64, word: u64) -> u64 {
+    (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
 
 /// The shingles that go into the corpus-wide index: the same ones in every
@@ -120,6 +127,16 @@ pub fn masked(line: &str) -> String {
 
 /// Fingerprints every line of a document.
 pub fn fingerprint_lines(text: &str, lines: &Lines) -> Vec<LineFp> {
+    fingerprint_lines_with(text, lines, |_, _, _| {})
+}
+
+/// Fingerprints every line, and hands each word line's index, fingerprint
+/// and normalized text to `each` (so callers need not normalize again).
+pub fn fingerprint_lines_with(
+    text: &str,
+    lines: &Lines,
+    mut each: impl FnMut(usize, LineFp, &str),
+) -> Vec<LineFp> {
     thread_local! {
         static BUF: RefCell<String> = RefCell::new(String::with_capacity(1024));
     }
@@ -128,16 +145,18 @@ pub fn fingerprint_lines(text: &str, lines: &Lines) -> Vec<LineFp> {
         lines
             .spans
             .iter()
-            .map(|span| {
+            .enumerate()
+            .map(|(i, span)| {
                 let chars = normalize::normalize_into(span.content(text), Digits::Ascii, &mut buf);
                 if chars == 0 {
-                    LineFp { key: 0, chars: 0 }
-                } else {
-                    LineFp {
-                        key: normalize::line_key(&buf),
-                        chars: u32::try_from(chars).unwrap_or(u32::MAX),
-                    }
+                    return LineFp { key: 0, chars: 0 };
                 }
+                let fp = LineFp {
+                    key: normalize::line_key(&buf),
+                    chars: u32::try_from(chars).unwrap_or(u32::MAX),
+                };
+                each(i, fp, &buf);
+                fp
             })
             .collect()
     })

@@ -14,7 +14,6 @@ use rayon::prelude::*;
 use crate::config::Rules;
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
-use crate::normalize::{self, Digits};
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
@@ -80,14 +79,12 @@ impl DocFingerprint {
     /// Fingerprints a document of site `site`.
     pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
         let lines_split = crate::doc::Lines::split(text);
-        let lines = fingerprint::fingerprint_lines(text, &lines_split);
         let mut shingles = Vec::new();
-        let mut buf = String::new();
         let mut sh = Vec::new();
-        for i in fingerprint::word_lines(&lines) {
-            if lines[i].is_long(rules.min_line_chars) {
-                normalize::normalize_into(lines_split.spans[i].content(text), Digits::Ascii, &mut buf);
-                fingerprint::shingles(&buf, rules.shingle, &mut sh);
+        // One normalization per line gives its key and, for a long line, its shingles.
+        let lines = fingerprint::fingerprint_lines_with(text, &lines_split, |i, fp, normalized| {
+            if fp.is_long(rules.min_line_chars) {
+                fingerprint::shingles(normalized, rules.shingle, &mut sh);
                 let line = u32::try_from(i).unwrap_or(u32::MAX);
                 shingles.extend(
                     sh.iter()
@@ -95,7 +92,7 @@ impl DocFingerprint {
                         .map(|s| (*s, line)),
                 );
             }
-        }
+        });
         let (head, tail) = fingerprint::edge_lines(&lines);
         let mut edges: Vec<u64> = head
             .iter()

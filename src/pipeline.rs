@@ -137,8 +137,10 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let bar = progress.stage("clean", total_bytes);
     let mut unit_no = 0u64;
     let mut next_doc: DocId = 0;
-    let (tx, rx) = sync_channel::<Vec<Result<Option<Cleaned>>>>(WRITE_AHEAD);
     let (stats, annotations) = std::thread::scope(|scope| -> Result<_> {
+        // Made inside the scope so that, however this closure ends, the sender
+        // is dropped before the scope waits for the writer.
+        let (tx, rx) = sync_channel::<Vec<Result<Option<Cleaned>>>>(WRITE_AHEAD);
         let out = &out;
         let writer = scope.spawn(move || write_in_order(rx, sources, out, stats, annotations));
         let read = read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {

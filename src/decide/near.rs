@@ -11,45 +11,70 @@
 //!
 //! Only long lines (`min_line_chars`) are judged: short lines match by chance.
 
+use std::cell::OnceCell;
+
 use super::{claim, Label, Provenance, Reason};
 use crate::config::{Rules, MIN_SAMPLED_SHINGLES};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp};
-use crate::index::{CorpusIndex, KeyMap, Occurrence};
+use crate::index::{CorpusIndex, Occurrence};
 use crate::normalize::{self, Digits};
 
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
 const MAX_POSTINGS: usize = 64;
+/// A candidate pair must share this share (relative to the threshold) of the
+/// smaller line's 2-word shingles before its shingles are compared.
+const PROBE_SHARE: f64 = 0.5;
 /// Lines of at least this many words per shingle word use full-size shingles.
 const WORDS_PER_SHINGLE_WORD: usize = 6;
 /// Stubs absorbed into a cross-document block have fewer words than this.
 const STUB_MAX_WORDS: usize = 20;
 
-/// The shingles of one long line, for every shingle size up to `--shingle`.
+/// The shingles of one long line, for every shingle size up to `--shingle`,
+/// each computed when first needed.
 #[derive(Default)]
 pub(super) struct LineShingles {
-    words: usize,
-    /// `by_size[k]`: shingles of `k` words (empty for k = 0).
-    by_size: Vec<Vec<u64>>,
+    words: Vec<u64>,
+    /// `sets[k]`: shingles of `k` words.
+    sets: Vec<OnceCell<Vec<u64>>>,
 }
 
 impl LineShingles {
+    fn new(words: Vec<u64>, n: usize) -> LineShingles {
+        LineShingles {
+            words,
+            sets: (0..=n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    fn set(&self, k: usize) -> &[u64] {
+        self.sets[k].get_or_init(|| fingerprint::shingles_of(&self.words, k))
+    }
+
     /// The shingles of the configured size (what the corpus index holds).
     fn main(&self) -> &[u64] {
-        self.by_size.last().map_or(&[], |v| v.as_slice())
+        match self.sets.len() {
+            0 => &[],
+            n => self.set(n - 1),
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.words == 0
+        self.words.is_empty()
     }
 
     /// Shingle size for comparing this line: `--shingle` words for lines of
     /// 6×that or more; shorter lines use shorter shingles (down to 2 words),
     /// so that one changed word does not hide a copy of a 15-word sentence.
     fn size(&self) -> usize {
-        let n = self.by_size.len() - 1;
-        (self.words / WORDS_PER_SHINGLE_WORD).clamp(n.min(2), n)
+        let n = self.sets.len() - 1;
+        (self.words.len() / WORDS_PER_SHINGLE_WORD).clamp(n.min(2), n)
+    }
+
+    /// The smallest size, used to find candidate pairs.
+    fn probe(&self) -> &[u64] {
+        self.set((self.sets.len() - 1).min(2))
     }
 }
 
@@ -66,12 +91,7 @@ pub(super) fn line_shingles(text: &str, lines: &Lines, fps: &[LineFp], rules: &R
                 let cut = buf.rfind(' ').unwrap_or(0);
                 buf.truncate(cut);
             }
-            let mut by_size = vec![Vec::new(); rules.shingle + 1];
-            for (k, set) in by_size.iter_mut().enumerate().skip(1) {
-                fingerprint::shingles(&buf, k, set);
-            }
-            let words = if buf.is_empty() { 0 } else { buf.split(' ').count() };
-            out[i] = LineShingles { words, by_size };
+            out[i] = LineShingles::new(fingerprint::word_hashes(&buf), rules.shingle);
         }
     }
     out
@@ -106,46 +126,48 @@ fn per_mille(x: f64) -> u16 {
 
 pub(super) fn label_in_doc(doc: DocId, lines: &[LineShingles], containment: f64, labels: &mut [Label]) {
     // Candidate pairs: lines that share a 2-word shingle that is not everywhere.
-    let mut postings: KeyMap<Vec<usize>> = KeyMap::default();
+    let mut entries: Vec<(u64, u32)> = Vec::new();
     for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        for &s in &l.by_size[l.by_size.len().min(3) - 1] {
-            postings.entry(s).or_default().push(i);
+        entries.extend(l.probe().iter().map(|&s| (s, i as u32)));
+    }
+    entries.sort_unstable();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    for group in entries.chunk_by(|x, y| x.0 == y.0) {
+        if group.len() <= MAX_POSTINGS {
+            for (j, x) in group.iter().enumerate() {
+                pairs.extend(group[j + 1..].iter().map(|y| (x.1, y.1)));
+            }
         }
     }
+    pairs.sort_unstable();
     // For each line that goes: the line it repeats and its containment there.
     let mut found: Vec<Option<(usize, f64)>> = vec![None; lines.len()];
-    for a in (0..lines.len()).filter(|&a| !lines[a].is_empty()) {
-        let la = &lines[a];
-        let mut candidates: Vec<usize> = la.by_size[la.by_size.len().min(3) - 1]
-            .iter()
-            .filter_map(|s| postings.get(s))
-            .filter(|p| p.len() <= MAX_POSTINGS)
-            .flatten()
-            .copied()
-            .filter(|&b| b > a)
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        for b in candidates {
-            let lb = &lines[b];
-            let k = la.size().min(lb.size());
-            let (sa, sb) = (&la.by_size[k], &lb.by_size[k]);
-            let n = shared(sa, sb);
-            let (a_in_b, b_in_a) = (n as f64 / sa.len() as f64, n as f64 / sb.len() as f64);
-            if a_in_b.max(b_in_a) < containment {
-                continue;
-            }
-            // A line held whole by a longer one goes (a teaser in its
-            // paragraph, each line of a nested repeat in the one before);
-            // otherwise the later of the two goes (an edited second copy).
-            let (loser, winner, c) = if n == sa.len() && sb.len() > n {
-                (a, b, a_in_b)
-            } else {
-                (b, a, b_in_a.max(a_in_b))
-            };
-            if found[loser].is_none_or(|(_, best)| c > best) {
-                found[loser] = Some((winner, c));
-            }
+    for run in pairs.chunk_by(|x, y| x == y) {
+        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
+        let (la, lb) = (&lines[a], &lines[b]);
+        // Lines that hold most of each other share most of their 2-word
+        // shingles too: skip pairs that share too few to get there.
+        let smaller = la.probe().len().min(lb.probe().len());
+        if (run.len() as f64) < PROBE_SHARE * containment * smaller as f64 {
+            continue;
+        }
+        let k = la.size().min(lb.size());
+        let (sa, sb) = (la.set(k), lb.set(k));
+        let n = shared(sa, sb);
+        let (a_in_b, b_in_a) = (n as f64 / sa.len() as f64, n as f64 / sb.len() as f64);
+        if a_in_b.max(b_in_a) < containment {
+            continue;
+        }
+        // A line held whole by a longer one goes (a teaser in its paragraph,
+        // each line of a nested repeat in the one before); otherwise the later
+        // of the two goes (an edited second copy).
+        let (loser, winner, c) = if n == sa.len() && sb.len() > n {
+            (a, b, a_in_b)
+        } else {
+            (b, a, b_in_a.max(a_in_b))
+        };
+        if found[loser].is_none_or(|(_, best)| c > best) {
+            found[loser] = Some((winner, c));
         }
     }
     let found: Vec<(usize, usize, f64)> = found

@@ -220,7 +220,8 @@ fn trailing_chrome_by_shape_and_by_corpus_evidence() {
     let tail = "Sign up for our newsletter to get the morning briefing every day.";
     let doc = |n: usize| {
         let w = WORDS[n];
-        format!("The {w} story headline\n{P1} The {w} case.\nA closing sentence about {w} only.\n{tail}\nNews code 10{n}7\nShare\n")
+        let body = [P1, P2, P3][n];
+        format!("The {w} story headline\n{body}\nA closing sentence about {w} only.\n{tail}\nNews code 10{n}7\nShare\n")
     };
     let docs: Vec<String> = (0..3).map(doc).collect();
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
@@ -245,7 +246,8 @@ fn trailing_chrome_by_shape_and_by_corpus_evidence() {
 fn leading_chrome_needs_corpus_evidence() {
     let doc = |n: usize| {
         let w = WORDS[n];
-        format!("Home > Politics\nThe {w} story headline\n{P1} The {w} case.\nA closing sentence about {w} only.\n")
+        let body = [P1, P2, P3][n];
+        format!("Home > Politics\nThe {w} story headline\n{body}\nA closing sentence about {w} only.\n")
     };
     let docs: Vec<String> = (0..3).map(doc).collect();
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
