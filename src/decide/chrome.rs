@@ -38,9 +38,8 @@ pub(super) fn label(
     }
     let rules = index.rules();
     let site = index.site(doc);
-    let evidence = |i: usize, tail: bool| {
-        let masked = fingerprint::masked(lines.spans[i].content(text));
-        let docs = index.edge_docs(fingerprint::edge_key(site, tail, &masked));
+    let evidence = |i: usize, masked: &str, tail: bool| {
+        let docs = index.edge_docs(fingerprint::edge_key(site, tail, masked));
         // A long line counts on evidence only where it is not new here: the
         // first copy of a story re-crawled three times keeps its last paragraph.
         let seen_before = !fps[i].is_long(rules.min_line_chars)
@@ -57,14 +56,15 @@ pub(super) fn label(
     let (mut chrome_lines, mut gaps, mut take, mut prev_gap) = (0, 0, 0, false);
     for (k, &i) in tail_lines.iter().enumerate() {
         let content = lines.spans[i].content(text);
-        if evidence(i, true) || looks_like_chrome(content) {
+        let masked = fingerprint::masked(content);
+        if evidence(i, &masked, true) || looks_like_chrome(content, &masked) {
             chrome_lines += 1;
             prev_gap = false;
             if gaps * CHROME_PER_GAP <= chrome_lines {
                 take = k + 1;
             }
         } else {
-            let few_words = fingerprint::masked(content).split(' ').count() < GAP_MAX_WORDS;
+            let few_words = masked.split(' ').count() < GAP_MAX_WORDS;
             if k == 0 || prev_gap || !few_words {
                 break;
             }
@@ -78,7 +78,7 @@ pub(super) fn label(
 
     // Head: forward from the start over the head lines, on evidence only.
     for &i in &head_lines {
-        if !evidence(i, false) {
+        if !evidence(i, &fingerprint::masked(lines.spans[i].content(text)), false) {
             break;
         }
         labels[i] = chrome;
@@ -86,9 +86,9 @@ pub(super) fn label(
 }
 
 /// Chrome by shape: a few words with no sentence-final punctuation, or a line
-/// of codes and digits ("7403/ 6133/").
-fn looks_like_chrome(line: &str) -> bool {
-    let masked = fingerprint::masked(line);
+/// of codes and digits ("7403/ 6133/"). `masked` is the line normalized with
+/// digits masked.
+fn looks_like_chrome(line: &str, masked: &str) -> bool {
     let tokens: Vec<&str> = masked.split(' ').filter(|t| !t.is_empty()).collect();
     if !tokens.is_empty() && tokens.iter().all(|t| *t == "0") {
         return true;
@@ -104,7 +104,11 @@ fn looks_like_chrome(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_chrome;
+    use crate::fingerprint::masked;
+
+    fn looks_like_chrome(line: &str) -> bool {
+        super::looks_like_chrome(line, &masked(line))
+    }
 
     #[test]
     fn shape_of_chrome_lines() {

@@ -205,13 +205,21 @@ pub(super) fn label_across_docs(
         if sampled.len() < MIN_SAMPLED_SHINGLES {
             continue;
         }
-        let mut earlier: Vec<Occurrence> = sampled
-            .iter()
-            .filter_map(|s| index.first_shingle(*s))
-            .filter(|o| o.doc < doc)
-            .collect();
-        let c = earlier.len() as f64 / sampled.len() as f64;
-        if c < containment {
+        // Most lines are new: stop looking up as soon as too many shingles
+        // were not seen before for the line to reach the threshold.
+        let allowed_misses = ((1.0 - containment) * sampled.len() as f64).floor() as usize;
+        let mut misses = 0;
+        let mut earlier: Vec<Occurrence> = Vec::with_capacity(sampled.len());
+        for s in &sampled {
+            match index.first_shingle(*s).filter(|o| o.doc < doc) {
+                Some(o) => earlier.push(o),
+                None => misses += 1,
+            }
+            if misses > allowed_misses {
+                break;
+            }
+        }
+        if misses > allowed_misses {
             continue;
         }
         // A copied paragraph owes its shingles to one earlier document; text
