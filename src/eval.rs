@@ -345,6 +345,15 @@ fn for_each_line(
     }
 }
 
+/// One JSON line of `path` (line `n`), or an error naming both.
+fn parse_line<'a, T: serde::Deserialize<'a>>(path: &Path, n: usize, text: &'a str) -> Result<T, EvalError> {
+    serde_json::from_str(text).map_err(|source| EvalError::Json {
+        path: path.to_path_buf(),
+        line: n,
+        source,
+    })
+}
+
 fn read_truth(path: &Path) -> Result<(Vec<TruthDoc>, TruthIndex), EvalError> {
     let mut docs = Vec::new();
     let mut index = HashMap::new();
@@ -354,11 +363,7 @@ fn read_truth(path: &Path) -> Result<(Vec<TruthDoc>, TruthIndex), EvalError> {
         message,
     };
     for_each_line(path, |n, text| {
-        let t: TruthIn = serde_json::from_str(text).map_err(|source| EvalError::Json {
-            path: path.to_path_buf(),
-            line: n,
-            source,
-        })?;
+        let t: TruthIn = parse_line(path, n, text)?;
         let mut labels = Vec::with_capacity(t.labels.len());
         for l in &t.labels {
             match LABELS.iter().position(|k| k == l) {
@@ -664,11 +669,7 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
         message,
     };
     for_each_line(annotations, |n, text| {
-        let a: AnnotationIn = serde_json::from_str(text).map_err(|source| EvalError::Json {
-            path: annotations.to_path_buf(),
-            line: n,
-            source,
-        })?;
+        let a: AnnotationIn = parse_line(annotations, n, text)?;
         counts.annotated += 1;
         let Some(idx) = find_truth(&index, &a.path, a.record) else {
             counts.annotations_without_truth += 1;

@@ -96,7 +96,7 @@ impl DocReport {
             }
             if *reason == Reason::Chrome {
                 let content = lines.spans[i].content(text);
-                let key = crate::fingerprint::site_key(&crate::fingerprint::masked(content));
+                let key = xxhash_rust::xxh3::xxh3_64(crate::fingerprint::masked(content).as_bytes());
                 r.chrome_lines
                     .push((key, content.chars().take(SAMPLE_CHARS).collect()));
             }
