@@ -29,7 +29,7 @@ pub const SHINGLE_SAMPLE: u64 = 2;
 /// A line needs at least this many sampled shingles to be judged a near
 /// duplicate across documents (fewer make the estimate too coarse: with 3,
 /// a generic sentence matches one earlier document by chance).
-pub const MIN_SAMPLED_SHINGLES: usize = 6;
+pub const MIN_SAMPLED_SHINGLES: usize = 8;
 /// Lines at each edge of a document that count as its head or tail for chrome.
 pub const EDGE_LINES: usize = 8;
 

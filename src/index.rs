@@ -118,8 +118,9 @@ impl DocFingerprint {
     }
 }
 
-/// The corpus index. Memory: 16 bytes per line, 8 per document, and about 16
-/// bytes (plus table slack) per distinct long line and per short-line pair.
+/// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
+/// bytes (plus table slack) per distinct long line, short-line pair and
+/// sampled shingle, and 8 bytes per sampled shingle of every long line.
 pub struct CorpusIndex {
     rules: Rules,
     lines: Vec<LineFp>,
@@ -130,6 +131,10 @@ pub struct CorpusIndex {
     first_seen: Vec<KeyMap<u64>>,
     /// First occurrence of each sampled shingle.
     shingles: Vec<KeyMap<u64>>,
+    /// Every long line's sampled shingles, sorted: `line_shingles[ranges[g]..ranges[g + 1]]`
+    /// for the line with global index g (`starts[doc] + line`).
+    line_shingles: Vec<u64>,
+    line_shingle_ends: Vec<u64>,
     first_doc: KeyMap<DocId>,
     /// Documents whose head or tail holds each edge key.
     edge_docs: KeyMap<u32>,
@@ -145,6 +150,8 @@ impl CorpusIndex {
             sites: Vec::new(),
             first_seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
             shingles: (0..SHARDS).map(|_| KeyMap::default()).collect(),
+            line_shingles: Vec::new(),
+            line_shingle_ends: Vec::new(),
             first_doc: KeyMap::default(),
             edge_docs: KeyMap::default(),
         }
@@ -196,6 +203,15 @@ impl CorpusIndex {
             if let Some(k) = fingerprint::doc_key(&doc.lines) {
                 self.first_doc.entry(k).or_insert(id);
             }
+            // Sampled shingles come grouped by line, in line order.
+            let mut next = 0;
+            for line in 0..doc.lines.len() {
+                while next < doc.shingles.len() && doc.shingles[next].1 as usize == line {
+                    self.line_shingles.push(doc.shingles[next].0);
+                    next += 1;
+                }
+                self.line_shingle_ends.push(self.line_shingles.len() as u64);
+            }
             self.lines.extend_from_slice(&doc.lines);
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
@@ -227,6 +243,17 @@ impl CorpusIndex {
     /// How many documents have this edge key at that edge.
     pub fn edge_docs(&self, edge_key: u64) -> u32 {
         self.edge_docs.get(&edge_key).copied().unwrap_or(0)
+    }
+
+    /// The sampled shingles of a line (sorted; empty for a short line).
+    pub fn sampled_shingles(&self, doc: DocId, line: u32) -> &[u64] {
+        let g = self.starts[doc as usize] + line as usize;
+        let start = if g == 0 {
+            0
+        } else {
+            self.line_shingle_ends[g - 1] as usize
+        };
+        &self.line_shingles[start..self.line_shingle_ends[g] as usize]
     }
 
     /// Distinct sampled shingles held, for the stats.

@@ -23,6 +23,8 @@ use crate::normalize::{self, Digits};
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
 const MAX_POSTINGS: usize = 64;
+/// Earlier lines verified as the possible source of a near duplicate.
+const MAX_SOURCE_CANDIDATES: usize = 16;
 /// A candidate pair must share this share (relative to the threshold) of the
 /// smaller line's 2-word shingles before its shingles are compared.
 const PROBE_SHARE: f64 = 0.5;
@@ -222,52 +224,32 @@ pub(super) fn label_across_docs(
         if misses > allowed_misses {
             continue;
         }
-        // A copied paragraph owes its shingles to one earlier document; text
-        // that only reuses common phrases owes them to many, so the threshold
-        // applies to the one document that holds most of them.
+        // Candidates: the earlier lines where its shingles were first seen,
+        // most frequent first. The line it was copied from is among them (it
+        // is the first home of the copy's own words), but common phrases may
+        // have been seen first elsewhere: so each candidate is verified
+        // against its own sampled shingles.
         earlier.sort_unstable();
-        let Some((source_doc, from_source)) = most_common(earlier.iter().map(|o| o.doc)) else {
-            continue;
-        };
-        let c = from_source as f64 / sampled.len() as f64;
-        if c < containment {
-            continue;
+        let mut candidates: Vec<(usize, Occurrence)> = earlier
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run.len(), run[0]))
+            .collect();
+        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut best: Option<(Occurrence, f64)> = None;
+        for &(_, o) in candidates.iter().take(MAX_SOURCE_CANDIDATES) {
+            let c = shared(&sampled, index.sampled_shingles(o.doc, o.line)) as f64 / sampled.len() as f64;
+            if c >= containment && best.is_none_or(|(_, b)| c > b) {
+                best = Some((o, c));
+            }
         }
-        // Provenance: the line of that document most of them come from.
-        let (source_line, _) =
-            most_common(earlier.iter().filter(|o| o.doc == source_doc).map(|o| o.line)).unwrap_or((0, 0));
-        let best = (
-            Occurrence {
-                doc: source_doc,
-                line: source_line,
-            },
-            0usize,
-        );
+        let Some((o, c)) = best else { continue };
         let of = Provenance {
-            doc: best.0.doc,
-            line: Some(best.0.line),
+            doc: o.doc,
+            line: Some(o.line),
             containment: Some(per_mille(c)),
         };
         claim(labels, i, Reason::NearDupAcrossDocs, of);
     }
-}
-
-/// The most frequent value of a sorted sequence and its count (the first on a tie).
-fn most_common<T: PartialEq + Copy>(sorted: impl Iterator<Item = T>) -> Option<(T, usize)> {
-    let mut best: Option<(T, usize)> = None;
-    let mut run: Option<(T, usize)> = None;
-    for v in sorted {
-        run = match run {
-            Some((r, n)) if r == v => Some((r, n + 1)),
-            _ => Some((v, 1)),
-        };
-        if let Some((r, n)) = run {
-            if best.is_none_or(|(_, b)| n > b) {
-                best = Some((r, n));
-            }
-        }
-    }
-    best
 }
 
 /// A short kept line between two lines removed as cross-document duplicates

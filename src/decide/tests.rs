@@ -254,3 +254,49 @@ fn leading_chrome_needs_corpus_evidence() {
     assert_eq!(reasons(&refs, 1), ["chrome", "keep", "keep", "keep"]);
     assert_eq!(reasons(&refs[..2], 1), ["keep", "keep", "keep", "keep"]);
 }
+
+const LONG_PARAGRAPH: &str = "The regional transport authority confirmed on Thursday that the long delayed \
+    northern rail extension will open to passengers next spring, after engineers finished testing the new \
+    signalling system and the final safety inspections of all eleven stations along the route were \
+    completed without any serious problems being found by the independent inspectors";
+
+#[test]
+fn a_copied_paragraph_with_a_word_changed_is_a_near_duplicate_across_documents() {
+    let a = format!("First story title\n{LONG_PARAGRAPH}.\nA closing sentence for the first story.\n");
+    let copy = LONG_PARAGRAPH.replace("Thursday", "Friday");
+    let b = format!("Second story title\n{copy}.\nA closing sentence for the second story.\n");
+    assert_eq!(reasons(&[&a, &b], 1), ["keep", "near_dup_across_docs", "keep"]);
+    assert_eq!(reasons(&[&a, &b], 0), ["keep", "keep", "keep"]);
+    let idx = index(&[&a, &b]);
+    let Label::Removed { of: Some(of), .. } = decide_doc(&[&a, &b], &idx, 1).labels[1] else {
+        panic!("not removed");
+    };
+    assert_eq!((of.doc, of.line), (0, Some(1)));
+    assert!(of.containment.is_some_and(|c| (800..1000).contains(&c)), "{of:?}");
+}
+
+#[test]
+fn a_paragraph_made_of_phrases_from_many_documents_stays() {
+    // Each earlier document holds a third of the paragraph: no one source.
+    let words: Vec<&str> = LONG_PARAGRAPH.split(' ').collect();
+    let third = words.len() / 3;
+    let parts: Vec<String> = (0..3)
+        .map(|k| words[k * third..(k + 1) * third].join(" "))
+        .collect();
+    let docs: Vec<String> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            format!(
+                "Story {} title\n{p} and more words unique to story number {}.\nEnd.\n",
+                WORDS[k], WORDS[k]
+            )
+        })
+        .collect();
+    let whole = format!(
+        "Final story title\n{}.\nA closing sentence of the final story.\n",
+        words[..3 * third].join(" ")
+    );
+    let all: Vec<&str> = docs.iter().map(String::as_str).chain([whole.as_str()]).collect();
+    assert_eq!(reasons(&all, 3), ["keep", "keep", "keep"]);
+}
