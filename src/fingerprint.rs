@@ -110,7 +110,11 @@ pub fn site_key(name: &str) -> u64 {
 /// the end) of a document: at most `EDGE_LINES` each, and never overlapping,
 /// so that in a short document a line is at one edge only.
 pub fn edge_lines(lines: &[LineFp]) -> (Vec<usize>, Vec<usize>) {
-    let words: Vec<usize> = word_lines(lines).collect();
+    edges_of(&word_lines(lines).collect::<Vec<_>>())
+}
+
+/// [`edge_lines`] of a given sequence of line indices.
+pub fn edges_of(words: &[usize]) -> (Vec<usize>, Vec<usize>) {
     let head_len = (words.len() / 2).min(EDGE_LINES);
     let tail_len = (words.len() - head_len).min(EDGE_LINES);
     let head = words.iter().take(head_len).copied().collect();

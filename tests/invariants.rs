@@ -79,7 +79,8 @@ fn cleaning_the_output_again_removes_nothing() {
 
 /// Runs the library on `docs` (one file each) and returns the output texts.
 /// Also returns the lines (document index, 0-based line) removed as exact
-/// duplicates (`repeat_in_doc`, `dup_across_docs`, `dup_doc`), and those removed as chrome.
+/// duplicates (`repeat_in_doc`, `dup_across_docs`, `dup_doc`), and those removed
+/// by the other rules that judge content (chrome and the near-duplicate rules).
 type Removed = Vec<(usize, usize)>;
 fn clean_docs(docs: &[String]) -> (BTreeMap<PathBuf, String>, textsieve::Stats, Removed, Removed) {
     let t = TestDir::new();
@@ -91,7 +92,7 @@ fn clean_docs(docs: &[String]) -> (BTreeMap<PathBuf, String>, textsieve::Stats, 
     config.annotate = Some(t.path("ann.jsonl"));
     let stats = textsieve::clean(&config, &Progress::silent()).expect("clean");
     let mut exact = Vec::new();
-    let mut chrome = Vec::new();
+    let mut inexact = Vec::new();
     for line in t.read_str("ann.jsonl").lines() {
         let a: serde_json::Value = serde_json::from_str(line).unwrap();
         let name = a["path"].as_str().unwrap();
@@ -104,7 +105,7 @@ fn clean_docs(docs: &[String]) -> (BTreeMap<PathBuf, String>, textsieve::Stats, 
             let lines = (first..=last).map(|l| (i, l as usize - 1));
             match span["reason"].as_str().unwrap() {
                 "repeat_in_doc" | "dup_across_docs" | "dup_doc" => exact.extend(lines),
-                "chrome" => chrome.extend(lines),
+                "chrome" | "near_repeat_in_doc" | "near_dup_across_docs" => inexact.extend(lines),
                 _ => {}
             }
         }
@@ -115,7 +116,7 @@ fn clean_docs(docs: &[String]) -> (BTreeMap<PathBuf, String>, textsieve::Stats, 
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "txt"))
         .map(|(p, b)| (p, String::from_utf8(b).unwrap()))
         .collect();
-    (out, stats, exact, chrome)
+    (out, stats, exact, inexact)
 }
 
 fn normalized_lines(text: &str) -> Vec<String> {
@@ -158,11 +159,15 @@ fn arb_docs() -> impl Strategy<Value = Vec<String>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn any_corpus_keeps_its_invariants(docs in arb_docs()) {
-        let (out, stats, exact, chrome) = clean_docs(&docs);
+        let (out, stats, exact, inexact) = clean_docs(&docs);
         // Accounting.
         prop_assert_eq!(stats.input.lines, stats.output.lines + stats.removed_lines());
         prop_assert_eq!(stats.input.bytes, stats.output.bytes + stats.removed_bytes());
@@ -178,11 +183,12 @@ proptest! {
             kept_content.extend(normalized_lines(text));
         }
         // Exact deduplication loses no distinct content: every line removed as an
-        // exact duplicate still appears, normalized, somewhere in the output
-        // (unless its text is chrome, which goes wherever it was learned).
+        // exact duplicate still appears, normalized, somewhere in the output,
+        // unless some copy of it went as chrome or as a near duplicate (those
+        // rules judge content and may take the first occurrence too).
         let line_text = |(i, l): (usize, usize)| docs[i].lines().nth(l).unwrap_or("").to_string();
-        let chrome: BTreeSet<String> = chrome.into_iter().flat_map(|r| normalized_lines(&line_text(r))).collect();
-        kept_content.extend(chrome);
+        let inexact: BTreeSet<String> = inexact.into_iter().flat_map(|r| normalized_lines(&line_text(r))).collect();
+        kept_content.extend(inexact);
         for (i, line) in exact {
             let text = docs[i].lines().nth(line).unwrap_or("");
             for n in normalized_lines(text) {

@@ -9,9 +9,11 @@
 //! content line; a single short content line inside a run of chrome goes with
 //! it when chrome lines outnumber such lines 3 to 1. Leading chrome is
 //! stripped only on corpus evidence: titles are short and unpunctuated too.
-//! Head and tail never overlap (a short document splits in two), so the
-//! first word line is never tail chrome and the last never head chrome:
-//! neither walk can empty a document on its own.
+//! The walks run over the lines the other rules keep (chrome is judged on
+//! what will be written, so a second run finds no new edge). Head and tail
+//! never overlap (a short document splits in two), so the first kept word
+//! line is never tail chrome and the last never head chrome: neither walk can
+//! empty a document on its own.
 
 use super::{Label, Reason};
 use crate::doc::{DocId, Lines};
@@ -33,7 +35,10 @@ pub(super) fn label(
     index: &CorpusIndex,
     labels: &mut [Label],
 ) {
-    if word_lines(fps).nth(1).is_none() {
+    // The document as the other rules leave it: stripping looks at what
+    // will be written, so that cleaning the output again finds no new edge.
+    let kept: Vec<usize> = word_lines(fps).filter(|&i| labels[i].is_kept()).collect();
+    if kept.len() < 2 {
         return;
     }
     let rules = index.rules();
@@ -51,8 +56,8 @@ pub(super) fn label(
         of: None,
     };
 
-    // Tail: back from the end over the tail lines (never the first word line).
-    let (head_lines, tail_lines) = fingerprint::edge_lines(fps);
+    // Tail: back from the end over the tail lines (never the first kept word line).
+    let (head_lines, tail_lines) = fingerprint::edges_of(&kept);
     let (mut chrome_lines, mut gaps, mut take, mut prev_gap) = (0, 0, 0, false);
     for (k, &i) in tail_lines.iter().enumerate() {
         let content = lines.spans[i].content(text);

@@ -3,18 +3,19 @@
 //!
 //! Rules run in a fixed order and a line keeps the first reason that claims it:
 //! 1. `dup_doc` — the whole normalized text equals an earlier document's;
-//! 2. `chrome` — site template lines at the document's edges;
-//! 3. `repeat_in_doc` — the line repeats an earlier line of the same document;
-//! 4. `near_repeat_in_doc` — most of the line's shingles are in a more
+//! 2. `repeat_in_doc` — the line repeats an earlier line of the same document;
+//! 3. `near_repeat_in_doc` — most of the line's shingles are in a more
 //!    complete (or, for equal content, earlier) line of the same document;
-//! 5. `dup_across_docs` — the line was first seen in an earlier document;
-//! 6. `near_dup_across_docs` — most of its shingles were first seen in earlier documents;
+//! 4. `dup_across_docs` — the line was first seen in an earlier document;
+//! 5. `near_dup_across_docs` — most of its shingles are in one earlier line
+//!    of another document (and short stubs between such lines);
+//! 6. `chrome` — site template lines at the edges of what is left;
 //! 7. `blank` — lines without words left next to a removed block;
 //! 8. `empty` — no word line is left: the document is dropped.
 //!
 //! Short lines (under `min_line_chars` normalized characters) are removed by
-//! rules 3 and 5 only together with a neighbouring line, as a block of 2+,
-//! and never by rules 4 and 6.
+//! rules 2 and 4 only together with a neighbouring line, as a block of 2+,
+//! and never by rules 3 and 5.
 
 mod blank;
 mod chrome;
@@ -162,12 +163,12 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
     let shingles = near::line_shingles(text, lines, fps, rules);
-    chrome::label(doc, text, lines, fps, index, &mut labels);
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
     near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
     cross_doc::label(doc, fps, index, &mut labels);
     near::label_across_docs(doc, &shingles, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);
+    chrome::label(doc, text, lines, fps, index, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()

@@ -252,9 +252,9 @@ pub(super) fn label_across_docs(
     }
 }
 
-/// A short kept line between two lines removed as cross-document duplicates
-/// goes with them: a block copied from another document, whose stub ("He
-/// said:", a dateline) matched nothing on its own.
+/// A short kept line between two lines removed as duplicates of the same
+/// other document goes with them: a block copied from that document, whose
+/// stub ("He said:", a dateline) matched nothing on its own.
 pub(super) fn absorb_stubs(fps: &[LineFp], text: &str, lines: &Lines, labels: &mut [Label]) {
     let words: Vec<usize> = word_lines(fps).collect();
     let cross = |l: &Label| {
@@ -271,12 +271,17 @@ pub(super) fn absorb_stubs(fps: &[LineFp], text: &str, lines: &Lines, labels: &m
         if lines.spans[i].content(text).split_whitespace().count() >= STUB_MAX_WORDS {
             continue;
         }
-        if let Label::Removed { of: Some(of), .. } = labels[prev] {
-            let of = Provenance {
-                containment: None,
-                ..of
-            };
-            claim(labels, i, Reason::NearDupAcrossDocs, of);
+        // Only inside a block copied from one document.
+        if let (Label::Removed { of: Some(a), .. }, Label::Removed { of: Some(b), .. }) =
+            (labels[prev], labels[next])
+        {
+            if a.doc == b.doc {
+                let of = Provenance {
+                    containment: None,
+                    ..a
+                };
+                claim(labels, i, Reason::NearDupAcrossDocs, of);
+            }
         }
     }
 }
