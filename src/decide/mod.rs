@@ -166,7 +166,7 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
     near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
     cross_doc::label(doc, fps, index, &mut labels);
-    near::label_across_docs(doc, &shingles, index, &mut labels);
+    near::label_across_docs(doc, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);
     chrome::label(doc, text, lines, fps, index, &mut labels);
     blank::label(fps, &mut labels);

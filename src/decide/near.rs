@@ -54,14 +54,6 @@ impl LineShingles {
         self.sets[k].get_or_init(|| fingerprint::shingles_of(&self.words, k))
     }
 
-    /// The shingles of the configured size (what the corpus index holds).
-    fn main(&self) -> &[u64] {
-        match self.sets.len() {
-            0 => &[],
-            n => self.set(n - 1),
-        }
-    }
-
     fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
@@ -187,23 +179,14 @@ pub(super) fn label_in_doc(doc: DocId, lines: &[LineShingles], containment: f64,
     }
 }
 
-pub(super) fn label_across_docs(
-    doc: DocId,
-    lines: &[LineShingles],
-    index: &CorpusIndex,
-    labels: &mut [Label],
-) {
+pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [Label]) {
     let containment = index.rules().containment;
-    for (i, l) in lines.iter().enumerate() {
+    for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
         }
-        let sampled: Vec<u64> = l
-            .main()
-            .iter()
-            .copied()
-            .filter(|s| fingerprint::is_sampled(*s))
-            .collect();
+        // The line's sampled shingles, as the first pass stored them.
+        let sampled = index.sampled_shingles(doc, i as u32);
         if sampled.len() < MIN_SAMPLED_SHINGLES {
             continue;
         }
@@ -212,7 +195,7 @@ pub(super) fn label_across_docs(
         let allowed_misses = ((1.0 - containment) * sampled.len() as f64).floor() as usize;
         let mut misses = 0;
         let mut earlier: Vec<Occurrence> = Vec::with_capacity(sampled.len());
-        for s in &sampled {
+        for s in sampled {
             match index.first_shingle(*s).filter(|o| o.doc < doc) {
                 Some(o) => earlier.push(o),
                 None => misses += 1,
@@ -237,7 +220,7 @@ pub(super) fn label_across_docs(
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         let mut best: Option<(Occurrence, f64)> = None;
         for &(_, o) in candidates.iter().take(MAX_SOURCE_CANDIDATES) {
-            let c = shared(&sampled, index.sampled_shingles(o.doc, o.line)) as f64 / sampled.len() as f64;
+            let c = shared(sampled, index.sampled_shingles(o.doc, o.line)) as f64 / sampled.len() as f64;
             if c >= containment && best.is_none_or(|(_, b)| c > b) {
                 best = Some((o, c));
             }
