@@ -162,9 +162,11 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     }
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
-    let shingles = near::line_shingles(text, lines, fps, rules);
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
-    near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
+    if near::may_repeat(doc, fps, index) {
+        let shingles = near::line_shingles(text, lines, fps, rules);
+        near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
+    }
     cross_doc::label(doc, fps, index, &mut labels);
     near::label_across_docs(doc, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);

@@ -91,6 +91,21 @@ pub(super) fn line_shingles(text: &str, lines: &Lines, fps: &[LineFp], rules: &R
     out
 }
 
+/// Whether two long lines of the document share a sampled shingle (stored in
+/// the first pass). Most documents have no such pair, and they skip the
+/// in-document comparison and the normalization it needs. A near copy shares
+/// most of its shingles, so it shares sampled ones too; a pair of very short
+/// lines that share only one or two 5-word windows may slip through.
+pub(super) fn may_repeat(doc: DocId, fps: &[LineFp], index: &CorpusIndex) -> bool {
+    let mut all: Vec<u64> = Vec::new();
+    for i in word_lines(fps) {
+        all.extend_from_slice(index.sampled_shingles(doc, i as u32));
+    }
+    all.sort_unstable();
+    // Each line's shingles are distinct, so a repeated value means two lines.
+    all.windows(2).any(|w| w[0] == w[1])
+}
+
 /// Elements two sorted, deduplicated slices share.
 fn shared(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
