@@ -161,10 +161,6 @@ impl CorpusIndex {
         &self.rules
     }
 
-    pub fn min_line_chars(&self) -> usize {
-        self.rules.min_line_chars
-    }
-
     pub fn doc_count(&self) -> usize {
         self.text_checks.len()
     }
@@ -185,8 +181,12 @@ impl CorpusIndex {
                 let occ = Occurrence { doc: id, line };
                 shingles_by_shard[shard_of(sh)].push((sh, occ.pack()));
             }
-            // An exact copy of an earlier document adds no evidence about its edges.
-            let copy = fingerprint::doc_key(&doc.lines).is_some_and(|k| self.first_doc.contains_key(&k));
+            // The first document with this text; an exact copy of an earlier
+            // document adds no evidence about its edges.
+            let copy = match fingerprint::doc_key(&doc.lines) {
+                Some(k) => *self.first_doc.entry(k).or_insert(id) != id,
+                None => false,
+            };
             if !copy {
                 for &e in &doc.edges {
                     *self.edge_docs.entry(e).or_insert(0) += 1;
@@ -200,9 +200,6 @@ impl CorpusIndex {
                 };
                 by_shard[shard_of(key)].push((key, occ.pack()));
             });
-            if let Some(k) = fingerprint::doc_key(&doc.lines) {
-                self.first_doc.entry(k).or_insert(id);
-            }
             // Sampled shingles come grouped by line, in line order.
             let mut next = 0;
             for line in 0..doc.lines.len() {

@@ -9,7 +9,7 @@ use crate::fingerprint::{pair_key, word_lines, LineFp};
 use crate::index::CorpusIndex;
 
 pub(super) fn label(doc: DocId, fps: &[LineFp], index: &CorpusIndex, labels: &mut [Label]) {
-    let min = index.min_line_chars();
+    let min = index.rules().min_line_chars;
     let words: Vec<usize> = word_lines(fps).collect();
     let key = |w: usize| fps[words[w]].key;
     let earlier = |k: u64| index.first_seen(k).filter(|o| o.doc < doc);
