@@ -102,7 +102,7 @@ pub fn summary(stats: &Stats, output: &Path, stats_path: &Path) -> String {
     for (reason, t) in &stats.removed {
         if t.lines > 0 || t.docs > 0 {
             s.push_str(&format!(
-                "    {:<16} {:>12} lines in {} docs\n",
+                "    {:<20} {:>12} lines in {} docs\n",
                 reason, t.lines, t.docs
             ));
         }
