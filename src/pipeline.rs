@@ -163,7 +163,8 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             bar.inc(file_bytes);
             bar.set_message(format!("{next_doc} docs"));
             // A closed channel means the writer failed; its error is the one to report.
-            tx.send(results).map_err(|_| Error::Config(String::new()))
+            tx.send(results)
+                .map_err(|_| Error::Config("the output writer stopped early".into()))
         });
         drop(tx);
         let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
