@@ -23,7 +23,7 @@ use crate::config::CleanConfig;
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint;
-use crate::index::{CorpusIndex, DocFingerprint};
+use crate::index::{CorpusIndex, DocFingerprint, KeyMap};
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
@@ -68,6 +68,8 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let mut index = CorpusIndex::new(rules);
     let mut origins: Vec<(u32, u64)> = Vec::new();
     let mut skipped_units: BTreeSet<u64> = BTreeSet::new();
+    // Site names by key, learned once so the second pass need not derive them again.
+    let mut site_names: KeyMap<String> = KeyMap::default();
     let mut unit_no = 0u64;
     let mut index_time = 0.0;
     let bar = progress.stage("fingerprint", total_bytes);
@@ -83,7 +85,10 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             .map(|(src, rec, unit)| {
                 let fp = read::load(unit, sources, &config.text_field).map(|l| {
                     let site = read::site_of(&l, &sources[src as usize], &config.site_from);
-                    DocFingerprint::new(&l.text, fingerprint::site_key(&site), &rules)
+                    (
+                        DocFingerprint::new(&l.text, fingerprint::site_key(&site), &rules),
+                        site,
+                    )
                 });
                 (src, rec, fp)
             })
@@ -91,7 +96,8 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         let mut fps = Vec::with_capacity(loaded.len());
         for (src, rec, fp) in loaded {
             match fp {
-                Ok(fp) => {
+                Ok((fp, site)) => {
+                    site_names.entry(fp.site).or_insert(site);
                     fps.push(fp);
                     origins.push((src, rec));
                 }
@@ -142,6 +148,13 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         // is dropped before the scope waits for the writer.
         let (tx, rx) = sync_channel::<Vec<Result<Option<Cleaned>>>>(WRITE_AHEAD);
         let out = &out;
+        let ctx = PassTwo {
+            sources,
+            config,
+            index: &index,
+            site_names: &site_names,
+            out,
+        };
         let writer = scope.spawn(move || write_in_order(rx, sources, out, stats, annotations));
         let read = read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
             let file_bytes = batch.file_bytes;
@@ -158,7 +171,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             }
             let results: Vec<Result<Option<Cleaned>>> = units
                 .into_par_iter()
-                .map(|(doc, unit)| clean_unit(doc, unit, sources, config, &index, out, &name))
+                .map(|(doc, unit)| clean_unit(doc, unit, &ctx, &name))
                 .collect();
             bar.inc(file_bytes);
             bar.set_message(format!("{next_doc} docs"));
@@ -279,15 +292,28 @@ struct Cleaned {
     annotation: Option<String>,
 }
 
+/// What the second pass reads while it cleans documents.
+struct PassTwo<'a> {
+    sources: &'a [Source],
+    config: &'a CleanConfig,
+    index: &'a CorpusIndex,
+    site_names: &'a KeyMap<String>,
+    out: &'a OutputDir,
+}
+
 fn clean_unit(
     doc: Option<DocId>,
     unit: Unit,
-    sources: &[Source],
-    config: &CleanConfig,
-    index: &CorpusIndex,
-    out: &OutputDir,
+    ctx: &PassTwo,
     name: &(impl Fn(DocId) -> DocName + Sync),
 ) -> Result<Option<Cleaned>> {
+    let PassTwo {
+        sources,
+        config,
+        index,
+        site_names,
+        out,
+    } = *ctx;
     let source = source_of(&unit) as usize;
     let loaded = read::load(unit, sources, &config.text_field);
     let changed = |location: String| Error::InputChanged { location };
@@ -297,7 +323,7 @@ fn clean_unit(
         (Some(doc), _) => return Err(changed(name(doc).display())),
         (None, Ok(_)) => return Err(changed(sources[source].display.clone())),
     };
-    let site = read::site_of(&loaded, &sources[source], &config.site_from);
+    let site = site_names.get(&index.site(doc)).cloned().unwrap_or_default();
     let Loaded { text, jsonl } = loaded;
     let lines = Lines::split(&text);
     let decision: Decision = decide::decide(doc, &text, &lines, index);
