@@ -14,9 +14,13 @@ RUNS=bench-data/runs
 [ -x "$BIN" ] || cargo build --release --locked
 [ -x /usr/bin/time ] || { apt-get update && apt-get install -y time; }
 
-if [ ! -f "$DATA/truth.jsonl" ]; then
+# The cached corpus is made again whenever the generator's source changed.
+stamp=$(cat src/synth/*.rs | sha256sum | cut -c1-16)
+if [ ! -f "$DATA/truth.jsonl" ] || [ "$(cat "$DATA/.generator" 2>/dev/null)" != "$stamp" ]; then
     echo "synthesizing $SIZE (seed $SEED) into $DATA ..." >&2
+    rm -rf "$DATA"
     "$BIN" synth --size "$SIZE" --seed "$SEED" --format jsonl -o "$DATA"
+    echo "$stamp" > "$DATA/.generator"
 fi
 mkdir -p "$RUNS"
 bytes=$(find "$DATA/corpus" -type f -printf '%s\n' | awk '{s += $1} END {print s}')

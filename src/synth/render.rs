@@ -7,6 +7,9 @@ use super::plan::{DocPlan, Kind};
 use super::rng::{derive, Rng};
 use super::site::{apply_style, Digits, Site, Style};
 use super::Label;
+use crate::config::{DEFAULT_CONTAINMENT, DEFAULT_SHINGLE};
+use crate::normalize;
+use std::collections::HashSet;
 
 pub const TAG_DOC: u64 = 0xD0C5;
 pub const TAG_QUOTE: u64 = 0x0A07;
@@ -75,11 +78,15 @@ fn body_and_title(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
                     let para = lang::paragraph(lang, &mut pr, PASSAGE_KEYS + si);
                     raw.push((para.text, Label::Keep, Part::Content));
                 } else {
-                    // Same words, this document's own unique number, and a word changed.
-                    let para = lang::paragraph(lang, &mut pr, idx * 32 + p as u64);
-                    let uid_start = para.text[..para.uid_end].rfind(' ').map_or(0, |i| i + 1);
-                    let text = lang::edit_word(&para.text, lang, &mut rng, uid_start..para.uid_end);
-                    raw.push((text, Label::NearDupAcrossDocs, Part::Content));
+                    // A syndicated copy: the same paragraph with a word (two in a
+                    // long one) changed by the copy desk.
+                    let source = lang::paragraph(lang, &mut pr, PASSAGE_KEYS + si).text;
+                    let mut text = lang::edit_word(&source, lang, &mut rng, 0..0);
+                    if text.split(' ').count() >= TWO_EDIT_WORDS {
+                        text = lang::edit_word(&text, lang, &mut rng, 0..0);
+                    }
+                    let label = copy_label(&text, &source);
+                    raw.push((text, label, Part::Content));
                 }
             }
             continue;
@@ -110,6 +117,44 @@ fn body_and_title(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
         }
     }
     (title, raw)
+}
+
+/// Paragraphs of at least this many words get two edits when copied.
+const TWO_EDIT_WORDS: usize = 60;
+
+/// The truth for an edited copy of `source`, by the definition of
+/// `near_dup_across_docs` at the default settings: at least 0.8 of the copy's
+/// 5-word shingles (of the normalized text) are in the source. An edit in a
+/// short paragraph breaks too many of them: such a copy is new text, kept.
+fn copy_label(copy: &str, source: &str) -> Label {
+    let containment = shingle_containment(copy, source, DEFAULT_SHINGLE);
+    if containment >= 1.0 && copy == source {
+        Label::DupAcrossDocs
+    } else if containment >= DEFAULT_CONTAINMENT {
+        Label::NearDupAcrossDocs
+    } else {
+        Label::Keep
+    }
+}
+
+/// The share of `a`'s `n`-word shingles found in `b`, on normalized words; a
+/// text shorter than `n` words is one shingle, itself.
+fn shingle_containment(a: &str, b: &str, n: usize) -> f64 {
+    fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
+        let mut norm = String::new();
+        normalize::normalize_into(text, normalize::Digits::Ascii, &mut norm);
+        let words: Vec<String> = norm
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect();
+        if words.len() < n {
+            return HashSet::from([words]);
+        }
+        words.windows(n).map(<[String]>::to_vec).collect()
+    }
+    let (sa, sb) = (shingles(a, n), shingles(b, n));
+    sa.intersection(&sb).count() as f64 / sa.len() as f64
 }
 
 /// The start of a paragraph, cut after its unique number, ending in "[…]" or "...".
