@@ -22,14 +22,18 @@ pub const DEFAULT_CONTAINMENT: f64 = 0.8;
 /// Default for `--chrome-min-docs`: a line at a document's edge is chrome when
 /// the same line (digits masked) sits at that edge in this many documents of its site.
 pub const DEFAULT_CHROME_MIN_DOCS: u32 = 3;
-/// One shingle in this many (by hash) goes into the corpus-wide shingle index;
-/// the same shingles are sampled in every document, so containment estimates
-/// stay unbiased while the index holds half of the corpus's shingles.
-pub const SHINGLE_SAMPLE: u64 = 2;
-/// A line needs at least this many sampled shingles to be judged a near
-/// duplicate across documents (fewer make the estimate too coarse: with 3,
-/// a generic sentence matches one earlier document by chance).
-pub const MIN_SAMPLED_SHINGLES: usize = 8;
+/// One shingle in this many (by hash) goes into the corpus-wide table of first
+/// occurrences, which finds the candidate sources of a near duplicate; the
+/// same shingles are sampled in every document.
+pub const SHINGLE_SAMPLE: u32 = 2;
+/// A line needs at least this many shingles to be judged a near duplicate
+/// across documents (14 words at the default size: with fewer, a generic
+/// sentence matches an earlier document by chance).
+pub const MIN_SHINGLES: usize = 10;
+/// The share of sampled shingles a line may miss in earlier documents, above
+/// `1 - containment`, before its candidate sources are still verified: the
+/// sample's share is an estimate, the verification is exact.
+pub const SAMPLE_SLACK: f64 = 0.15;
 /// Lines at each edge of a document that count as its head or tail for chrome.
 pub const EDGE_LINES: usize = 8;
 

@@ -79,19 +79,36 @@ pub fn shingles_of(words: &[u64], k: usize) -> Vec<u64> {
     out
 }
 
-/// Shingles of `n` words of a normalized line (see [`shingles_of`]).
-pub fn shingles(normalized: &str, n: usize, out: &mut Vec<u64>) {
-    *out = shingles_of(&word_hashes(normalized), n);
-}
-
 fn mix(acc: u64, word: u64) -> u64 {
     (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
 
-/// The shingles that go into the corpus-wide index: the same ones in every
-/// document, chosen by hash.
-pub fn is_sampled(shingle: u64) -> bool {
-    shingle % SHINGLE_SAMPLE == 0
+/// A shingle as the corpus index stores it: the top 32 bits of its hash.
+/// Between the two lines a comparison looks at, a collision is a one in
+/// millions event; in the corpus-wide table it only adds a candidate source
+/// that verification rejects.
+pub type ShingleId = u32;
+
+pub fn shingle_id(shingle: u64) -> ShingleId {
+    (shingle >> 32) as ShingleId
+}
+
+/// The shingles of a normalized line as sorted, distinct ids.
+pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
+    out.clear();
+    out.extend(
+        shingles_of(&word_hashes(normalized), n)
+            .into_iter()
+            .map(shingle_id),
+    );
+    out.sort_unstable();
+    out.dedup();
+}
+
+/// The shingles that go into the corpus-wide table of first occurrences: the
+/// same ones in every document, chosen by hash.
+pub fn is_sampled(id: ShingleId) -> bool {
+    id % SHINGLE_SAMPLE == 0
 }
 
 /// Key of a line at a document's edge, for counting chrome per site: the
@@ -239,19 +256,19 @@ mod tests {
     fn shingles_are_word_windows_and_short_lines_have_one() {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        shingles("one two three four five six", 5, &mut a);
+        shingle_ids("one two three four five six", 5, &mut a);
         assert_eq!(a.len(), 2);
-        shingles("zero one two three four five six", 5, &mut b);
+        shingle_ids("zero one two three four five six", 5, &mut b);
         assert_eq!(b.len(), 3);
         assert!(
             a.iter().all(|s| b.contains(s)),
             "a prefix-cut line's shingles are contained"
         );
-        shingles("too short", 5, &mut a);
+        shingle_ids("too short", 5, &mut a);
         assert_eq!(a.len(), 1);
-        shingles("", 5, &mut a);
+        shingle_ids("", 5, &mut a);
         assert!(a.is_empty());
-        shingles("a a a a a a a", 5, &mut a);
+        shingle_ids("a a a a a a a", 5, &mut a);
         assert_eq!(a.len(), 1, "repeated windows count once");
     }
 

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::config::Rules;
 use crate::doc::DocId;
-use crate::fingerprint::{self, LineFp};
+use crate::fingerprint::{self, LineFp, ShingleId};
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
@@ -69,8 +69,8 @@ pub struct DocFingerprint {
     pub text_check: u64,
     /// The document's site ([`fingerprint::site_key`]).
     pub site: u64,
-    /// Sampled shingles of the long lines, with their line.
-    pub shingles: Vec<(u64, u32)>,
+    /// The shingles of the long lines, with their line, in line order.
+    pub shingles: Vec<(ShingleId, u32)>,
     /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
     pub edges: Vec<u64>,
 }
@@ -84,13 +84,9 @@ impl DocFingerprint {
         // One normalization per line gives its key and, for a long line, its shingles.
         let lines = fingerprint::fingerprint_lines_with(text, &lines_split, |i, fp, normalized| {
             if fp.is_long(rules.min_line_chars) {
-                fingerprint::shingles(normalized, rules.shingle, &mut sh);
+                fingerprint::shingle_ids(normalized, rules.shingle, &mut sh);
                 let line = u32::try_from(i).unwrap_or(u32::MAX);
-                shingles.extend(
-                    sh.iter()
-                        .filter(|s| fingerprint::is_sampled(**s))
-                        .map(|s| (*s, line)),
-                );
+                shingles.extend(sh.iter().map(|&s| (s, line)));
             }
         });
         let (head, tail) = fingerprint::edge_lines(&lines);
@@ -120,7 +116,7 @@ impl DocFingerprint {
 
 /// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
 /// bytes (plus table slack) per distinct long line, short-line pair and
-/// sampled shingle, and 8 bytes per sampled shingle of every long line.
+/// sampled shingle, and 4 bytes per shingle of every long line.
 pub struct CorpusIndex {
     rules: Rules,
     lines: Vec<LineFp>,
@@ -131,9 +127,9 @@ pub struct CorpusIndex {
     first_seen: Vec<KeyMap<u64>>,
     /// First occurrence of each sampled shingle.
     shingles: Vec<KeyMap<u64>>,
-    /// Every long line's sampled shingles, sorted: `line_shingles[ranges[g]..ranges[g + 1]]`
-    /// for the line with global index g (`starts[doc] + line`).
-    line_shingles: Vec<u64>,
+    /// Every long line's shingles, sorted: the line with global index g
+    /// (`starts[doc] + line`) has those up to `line_shingle_ends[g]`.
+    line_shingles: Vec<ShingleId>,
     line_shingle_ends: Vec<u64>,
     first_doc: KeyMap<DocId>,
     /// Documents whose head or tail holds each edge key.
@@ -177,9 +173,9 @@ impl CorpusIndex {
         for doc in docs {
             let id = self.next_doc_id();
             let min = self.rules.min_line_chars;
-            for &(sh, line) in &doc.shingles {
+            for &(sh, line) in doc.shingles.iter().filter(|(s, _)| fingerprint::is_sampled(*s)) {
                 let occ = Occurrence { doc: id, line };
-                shingles_by_shard[shard_of(sh)].push((sh, occ.pack()));
+                shingles_by_shard[shingle_shard(sh)].push((u64::from(sh), occ.pack()));
             }
             // The first document with this text; an exact copy of an earlier
             // document adds no evidence about its edges.
@@ -231,9 +227,9 @@ impl CorpusIndex {
     }
 
     /// First occurrence of a sampled shingle.
-    pub fn first_shingle(&self, shingle: u64) -> Option<Occurrence> {
-        self.shingles[shard_of(shingle)]
-            .get(&shingle)
+    pub fn first_shingle(&self, shingle: ShingleId) -> Option<Occurrence> {
+        self.shingles[shingle_shard(shingle)]
+            .get(&u64::from(shingle))
             .map(|v| Occurrence::unpack(*v))
     }
 
@@ -242,8 +238,8 @@ impl CorpusIndex {
         self.edge_docs.get(&edge_key).copied().unwrap_or(0)
     }
 
-    /// The sampled shingles of a line (sorted; empty for a short line).
-    pub fn sampled_shingles(&self, doc: DocId, line: u32) -> &[u64] {
+    /// The shingles of a line (sorted; empty for a short line).
+    pub fn line_shingles(&self, doc: DocId, line: u32) -> &[ShingleId] {
         let g = self.starts[doc as usize] + line as usize;
         let start = if g == 0 {
             0
@@ -295,6 +291,10 @@ impl CorpusIndex {
 
 fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
+}
+
+fn shingle_shard(id: ShingleId) -> usize {
+    (id >> (32 - SHARD_BITS)) as usize
 }
 
 #[cfg(test)]

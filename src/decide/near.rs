@@ -14,9 +14,9 @@
 use std::cell::OnceCell;
 
 use super::{claim, Label, Provenance, Reason};
-use crate::config::{Rules, MIN_SAMPLED_SHINGLES};
+use crate::config::{Rules, MIN_SHINGLES, SAMPLE_SLACK};
 use crate::doc::{DocId, Lines};
-use crate::fingerprint::{self, word_lines, LineFp};
+use crate::fingerprint::{self, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, Occurrence};
 use crate::normalize::{self, Digits};
 
@@ -91,15 +91,15 @@ pub(super) fn line_shingles(text: &str, lines: &Lines, fps: &[LineFp], rules: &R
     out
 }
 
-/// Whether two long lines of the document share a sampled shingle (stored in
-/// the first pass). Most documents have no such pair, and they skip the
-/// in-document comparison and the normalization it needs. A near copy shares
-/// most of its shingles, so it shares sampled ones too; a pair of very short
-/// lines that share only one or two 5-word windows may slip through.
+/// Whether two long lines of the document share a shingle (stored in the
+/// first pass). Most documents have no such pair, and they skip the
+/// in-document comparison and the normalization it needs. Lines short enough
+/// to be compared with shorter shingles may share no full-size one: a line of
+/// under 6×n words with a word changed in every window slips through.
 pub(super) fn may_repeat(doc: DocId, fps: &[LineFp], index: &CorpusIndex) -> bool {
-    let mut all: Vec<u64> = Vec::new();
+    let mut all: Vec<ShingleId> = Vec::new();
     for i in word_lines(fps) {
-        all.extend_from_slice(index.sampled_shingles(doc, i as u32));
+        all.extend_from_slice(index.line_shingles(doc, i as u32));
     }
     all.sort_unstable();
     // Each line's shingles are distinct, so a repeated value means two lines.
@@ -107,7 +107,7 @@ pub(super) fn may_repeat(doc: DocId, fps: &[LineFp], index: &CorpusIndex) -> boo
 }
 
 /// Elements two sorted, deduplicated slices share.
-fn shared(a: &[u64], b: &[u64]) -> usize {
+fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut n) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -119,6 +119,41 @@ fn shared(a: &[u64], b: &[u64]) -> usize {
                 j += 1;
             }
         }
+    }
+    n
+}
+
+/// Elements two sorted, deduplicated slices share, if at least `need`; gives
+/// up as soon as the rest of the shorter slice cannot make up the difference
+/// (most candidate sources fail, and fail early).
+fn shared_at_least<T: Ord>(a: &[T], b: &[T], need: usize) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (n >= need).then_some(n)
+}
+
+/// The fewest of `len` shingles that make a share of at least `containment`
+/// (as `n / len >= containment` decides it, whatever the rounding of the product).
+fn min_shared(containment: f64, len: usize) -> usize {
+    let mut n = (containment * len as f64).ceil() as usize;
+    while n > 0 && (n - 1) as f64 / len as f64 >= containment {
+        n -= 1;
+    }
+    while n <= len && (n as f64 / len as f64) < containment {
+        n += 1;
     }
     n
 }
@@ -200,18 +235,23 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         if !labels[i].is_kept() {
             continue;
         }
-        // The line's sampled shingles, as the first pass stored them.
-        let sampled = index.sampled_shingles(doc, i as u32);
-        if sampled.len() < MIN_SAMPLED_SHINGLES {
+        // The line's shingles, as the first pass stored them.
+        let all = index.line_shingles(doc, i as u32);
+        if all.len() < MIN_SHINGLES {
             continue;
         }
-        // Most lines are new: stop looking up as soon as too many shingles
-        // were not seen before for the line to reach the threshold.
-        let allowed_misses = ((1.0 - containment) * sampled.len() as f64).floor() as usize;
+        let sampled: Vec<ShingleId> = all
+            .iter()
+            .copied()
+            .filter(|&s| fingerprint::is_sampled(s))
+            .collect();
+        // Most lines are new: stop looking up as soon as too many sampled
+        // shingles were not seen before for the line to reach the threshold.
+        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled.len() as f64).floor() as usize;
         let mut misses = 0;
         let mut earlier: Vec<Occurrence> = Vec::with_capacity(sampled.len());
-        for s in sampled {
-            match index.first_shingle(*s).filter(|o| o.doc < doc) {
+        for &s in &sampled {
+            match index.first_shingle(s).filter(|o| o.doc < doc) {
                 Some(o) => earlier.push(o),
                 None => misses += 1,
             }
@@ -219,28 +259,31 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
                 break;
             }
         }
-        if misses > allowed_misses {
+        if misses > allowed_misses || earlier.is_empty() {
             continue;
         }
         // Candidates: the earlier lines where its shingles were first seen,
         // most frequent first. The line it was copied from is among them (it
         // is the first home of the copy's own words), but common phrases may
         // have been seen first elsewhere: so each candidate is verified
-        // against its own sampled shingles.
+        // against all its shingles.
         earlier.sort_unstable();
         let mut candidates: Vec<(usize, Occurrence)> = earlier
             .chunk_by(|a, b| a == b)
             .map(|run| (run.len(), run[0]))
             .collect();
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut best: Option<(Occurrence, f64)> = None;
+        // The source kept is the one that holds most (the first of equals).
+        let mut need = min_shared(containment, all.len());
+        let mut best: Option<(Occurrence, usize)> = None;
         for &(_, o) in candidates.iter().take(MAX_SOURCE_CANDIDATES) {
-            let c = shared(sampled, index.sampled_shingles(o.doc, o.line)) as f64 / sampled.len() as f64;
-            if c >= containment && best.is_none_or(|(_, b)| c > b) {
-                best = Some((o, c));
+            if let Some(n) = shared_at_least(all, index.line_shingles(o.doc, o.line), need) {
+                best = Some((o, n));
+                need = n + 1;
             }
         }
-        let Some((o, c)) = best else { continue };
+        let Some((o, n)) = best else { continue };
+        let c = n as f64 / all.len() as f64;
         let of = Provenance {
             doc: o.doc,
             line: Some(o.line),
