@@ -60,49 +60,37 @@ pub fn word_hashes(normalized: &str) -> Vec<u64> {
         .collect()
 }
 
-/// Word n-gram shingles of `k` words, sorted and without repeats. A
-/// shingle's hash folds in its words' hashes in order; a line of fewer than
-/// `k` words has one shingle: all its words.
-pub fn shingles_of(words: &[u64], k: usize) -> Vec<u64> {
-    let Some(&first) = words.first() else {
-        return Vec::new();
-    };
-    if words.len() < k {
-        return vec![words[1..].iter().fold(first, |h, w| mix(h, *w))];
-    }
-    let mut out: Vec<u64> = words
-        .windows(k)
-        .map(|win| win[1..].iter().fold(win[0], |h, w| mix(h, *w)))
-        .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 fn mix(acc: u64, word: u64) -> u64 {
     (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
 
-/// A shingle as the corpus index stores it: the top 32 bits of its hash.
+/// A shingle as it is kept and compared: the top 32 bits of its hash.
 /// Between the two lines a comparison looks at, a collision is a one in
 /// millions event; in the corpus-wide table it only adds a candidate source
 /// that verification rejects.
 pub type ShingleId = u32;
 
-pub fn shingle_id(shingle: u64) -> ShingleId {
-    (shingle >> 32) as ShingleId
-}
-
-/// The shingles of a normalized line as sorted, distinct ids.
-pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
+/// Word n-gram shingles of `k` words as sorted, distinct ids, from a line's
+/// word hashes. A shingle's hash folds in its words' hashes in order; a line
+/// of fewer than `k` words has one shingle: all its words.
+pub fn shingle_ids_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>) {
+    let id = |win: &[u64]| (win[1..].iter().fold(win[0], |h, w| mix(h, *w)) >> 32) as ShingleId;
     out.clear();
-    out.extend(
-        shingles_of(&word_hashes(normalized), n)
-            .into_iter()
-            .map(shingle_id),
-    );
+    if words.is_empty() {
+        return;
+    }
+    if words.len() < k {
+        out.push(id(words));
+        return;
+    }
+    out.extend(words.windows(k).map(id));
     out.sort_unstable();
     out.dedup();
+}
+
+/// The shingles of `n` words of a normalized line (see [`shingle_ids_of`]).
+pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
+    shingle_ids_of(&word_hashes(normalized), n, out);
 }
 
 /// The shingles that go into the corpus-wide table of first occurrences: the

@@ -12,7 +12,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use rayon::prelude::*;
 
 use crate::config::Rules;
+use crate::decide::NearRepeat;
 use crate::doc::DocId;
+pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
 
 const SHARD_BITS: u32 = 6;
@@ -61,59 +63,6 @@ impl Occurrence {
     }
 }
 
-/// What the first pass learned of one document.
-#[derive(Clone, Debug, Default)]
-pub struct DocFingerprint {
-    pub lines: Vec<LineFp>,
-    /// xxh3 of the document text, to notice an input that changed before the second pass.
-    pub text_check: u64,
-    /// The document's site ([`fingerprint::site_key`]).
-    pub site: u64,
-    /// The shingles of the long lines, with their line, in line order.
-    pub shingles: Vec<(ShingleId, u32)>,
-    /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
-    pub edges: Vec<u64>,
-}
-
-impl DocFingerprint {
-    /// Fingerprints a document of site `site`.
-    pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
-        let lines_split = crate::doc::Lines::split(text);
-        let mut shingles = Vec::new();
-        let mut sh = Vec::new();
-        // One normalization per line gives its key and, for a long line, its shingles.
-        let lines = fingerprint::fingerprint_lines_with(text, &lines_split, |i, fp, normalized| {
-            if fp.is_long(rules.min_line_chars) {
-                fingerprint::shingle_ids(normalized, rules.shingle, &mut sh);
-                let line = u32::try_from(i).unwrap_or(u32::MAX);
-                shingles.extend(sh.iter().map(|&s| (s, line)));
-            }
-        });
-        let (head, tail) = fingerprint::edge_lines(&lines);
-        let mut edges: Vec<u64> = head
-            .iter()
-            .map(|&i| (false, i))
-            .chain(tail.iter().map(|&i| (true, i)))
-            .map(|(is_tail, i)| {
-                fingerprint::edge_key(
-                    site,
-                    is_tail,
-                    &fingerprint::masked(lines_split.spans[i].content(text)),
-                )
-            })
-            .collect();
-        edges.sort_unstable();
-        edges.dedup();
-        DocFingerprint {
-            lines,
-            text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
-            site,
-            shingles,
-            edges,
-        }
-    }
-}
-
 /// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
 /// bytes (plus table slack) per distinct long line, short-line pair and
 /// sampled shingle, and 4 bytes per shingle of every long line.
@@ -132,6 +81,9 @@ pub struct CorpusIndex {
     line_shingles: Vec<ShingleId>,
     line_shingle_ends: Vec<u64>,
     first_doc: KeyMap<DocId>,
+    /// Every document's near repeats: those of document d end at `near_repeat_ends[d]`.
+    near_repeats: Vec<NearRepeat>,
+    near_repeat_ends: Vec<usize>,
     /// Documents whose head or tail holds each edge key.
     edge_docs: KeyMap<u32>,
 }
@@ -149,6 +101,8 @@ impl CorpusIndex {
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
             first_doc: KeyMap::default(),
+            near_repeats: Vec::new(),
+            near_repeat_ends: Vec::new(),
             edge_docs: KeyMap::default(),
         }
     }
@@ -205,6 +159,8 @@ impl CorpusIndex {
                 }
                 self.line_shingle_ends.push(self.line_shingles.len() as u64);
             }
+            self.near_repeats.extend_from_slice(&doc.near_repeats);
+            self.near_repeat_ends.push(self.near_repeats.len());
             self.lines.extend_from_slice(&doc.lines);
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
@@ -231,6 +187,13 @@ impl CorpusIndex {
         self.shingles[shingle_shard(shingle)]
             .get(&u64::from(shingle))
             .map(|v| Occurrence::unpack(*v))
+    }
+
+    /// The lines of a document that repeat most of another line of it.
+    pub fn near_repeats(&self, doc: DocId) -> &[NearRepeat] {
+        let d = doc as usize;
+        let start = if d == 0 { 0 } else { self.near_repeat_ends[d - 1] };
+        &self.near_repeats[start..self.near_repeat_ends[d]]
     }
 
     /// How many documents have this edge key at that edge.

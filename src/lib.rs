@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod config;
 pub mod decide;
 pub mod doc;
+pub mod doc_fingerprint;
 pub mod error;
 pub mod eval;
 pub mod fingerprint;

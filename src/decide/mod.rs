@@ -23,6 +23,8 @@ mod cross_doc;
 mod near;
 mod repeat;
 
+pub use near::{near_repeats, LineShingles, NearRepeat};
+
 use serde::Serialize;
 
 use crate::doc::{DocId, Lines};
@@ -163,10 +165,7 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
-    if near::may_repeat(doc, fps, index) {
-        let shingles = near::line_shingles(text, lines, fps, rules);
-        near::label_in_doc(doc, &shingles, rules.containment, &mut labels);
-    }
+    near::label_in_doc(doc, index.near_repeats(doc), &mut labels);
     cross_doc::label(doc, fps, index, &mut labels);
     near::label_across_docs(doc, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);

@@ -14,11 +14,10 @@
 use std::cell::OnceCell;
 
 use super::{claim, Label, Provenance, Reason};
-use crate::config::{Rules, MIN_SHINGLES, SAMPLE_SLACK};
+use crate::config::{MIN_SHINGLES, SAMPLE_SLACK};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, Occurrence};
-use crate::normalize::{self, Digits};
 
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
@@ -36,22 +35,34 @@ const STUB_MAX_WORDS: usize = 20;
 /// The shingles of one long line, for every shingle size up to `--shingle`,
 /// each computed when first needed.
 #[derive(Default)]
-pub(super) struct LineShingles {
-    words: Vec<u64>,
+pub struct LineShingles<'a> {
+    words: &'a [u64],
     /// `sets[k]`: shingles of `k` words.
-    sets: Vec<OnceCell<Vec<u64>>>,
+    sets: Vec<OnceCell<Vec<ShingleId>>>,
 }
 
-impl LineShingles {
-    fn new(words: Vec<u64>, n: usize) -> LineShingles {
+impl<'a> LineShingles<'a> {
+    /// The shingles of a long line with these word hashes (of its normalized
+    /// `content`), up to `n` words.
+    pub fn new(words: &'a [u64], content: &str, n: usize) -> LineShingles<'a> {
+        // A text cut off with an ellipsis ("… tafah […]") may end in half a word.
+        let words = if is_truncated(content) {
+            &words[..words.len().saturating_sub(1)]
+        } else {
+            words
+        };
         LineShingles {
             words,
             sets: (0..=n).map(|_| OnceCell::new()).collect(),
         }
     }
 
-    fn set(&self, k: usize) -> &[u64] {
-        self.sets[k].get_or_init(|| fingerprint::shingles_of(&self.words, k))
+    fn set(&self, k: usize) -> &[ShingleId] {
+        self.sets[k].get_or_init(|| {
+            let mut ids = Vec::new();
+            fingerprint::shingle_ids_of(self.words, k, &mut ids);
+            ids
+        })
     }
 
     fn is_empty(&self) -> bool {
@@ -67,43 +78,19 @@ impl LineShingles {
     }
 
     /// The smallest size, used to find candidate pairs.
-    fn probe(&self) -> &[u64] {
+    fn probe(&self) -> &[ShingleId] {
         self.set((self.sets.len() - 1).min(2))
     }
 }
 
-/// The shingles of each long word line (empty for the other lines).
-pub(super) fn line_shingles(text: &str, lines: &Lines, fps: &[LineFp], rules: &Rules) -> Vec<LineShingles> {
-    let mut buf = String::new();
-    let mut out: Vec<LineShingles> = (0..fps.len()).map(|_| LineShingles::default()).collect();
-    for i in word_lines(fps) {
-        if fps[i].is_long(rules.min_line_chars) {
-            let content = lines.spans[i].content(text);
-            normalize::normalize_into(content, Digits::Ascii, &mut buf);
-            // A text cut off with an ellipsis ("… tafah […]") may end in half a word.
-            if is_truncated(content) {
-                let cut = buf.rfind(' ').unwrap_or(0);
-                buf.truncate(cut);
-            }
-            out[i] = LineShingles::new(fingerprint::word_hashes(&buf), rules.shingle);
-        }
-    }
-    out
-}
-
-/// Whether two long lines of the document share a shingle (stored in the
-/// first pass). Most documents have no such pair, and they skip the
-/// in-document comparison and the normalization it needs. Lines short enough
-/// to be compared with shorter shingles may share no full-size one: a line of
-/// under 6×n words with a word changed in every window slips through.
-pub(super) fn may_repeat(doc: DocId, fps: &[LineFp], index: &CorpusIndex) -> bool {
-    let mut all: Vec<ShingleId> = Vec::new();
-    for i in word_lines(fps) {
-        all.extend_from_slice(index.line_shingles(doc, i as u32));
-    }
-    all.sort_unstable();
-    // Each line's shingles are distinct, so a repeated value means two lines.
-    all.windows(2).any(|w| w[0] == w[1])
+/// A line of a document that repeats most of another line of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NearRepeat {
+    pub line: u32,
+    /// The line it repeats.
+    pub of: u32,
+    /// Share of its shingles found there, per mille.
+    pub containment: u16,
 }
 
 /// Elements two sorted, deduplicated slices share.
@@ -168,9 +155,11 @@ fn per_mille(x: f64) -> u16 {
     (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
-pub(super) fn label_in_doc(doc: DocId, lines: &[LineShingles], containment: f64, labels: &mut [Label]) {
+/// The lines of one document (their shingles; empty for the lines not
+/// judged) that repeat most of another line of it, in line order.
+pub fn near_repeats(lines: &[LineShingles], containment: f64) -> Vec<NearRepeat> {
     // Candidate pairs: lines that share a 2-word shingle that is not everywhere.
-    let mut entries: Vec<(u64, u32)> = Vec::new();
+    let mut entries: Vec<(ShingleId, u32)> = Vec::new();
     for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         entries.extend(l.probe().iter().map(|&s| (s, i as u32)));
     }
@@ -214,18 +203,28 @@ pub(super) fn label_in_doc(doc: DocId, lines: &[LineShingles], containment: f64,
             found[loser] = Some((winner, c));
         }
     }
-    let found: Vec<(usize, usize, f64)> = found
+    found
         .into_iter()
         .enumerate()
-        .filter_map(|(a, f)| f.map(|(b, c)| (a, b, c)))
-        .collect();
-    for (a, b, c) in found {
+        .filter_map(|(a, f)| {
+            f.map(|(b, c)| NearRepeat {
+                line: a as u32,
+                of: b as u32,
+                containment: per_mille(c),
+            })
+        })
+        .collect()
+}
+
+/// Marks the near repeats the first pass found in document `doc`.
+pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Label]) {
+    for r in repeats {
         let of = Provenance {
             doc,
-            line: Some(b as u32),
-            containment: Some(per_mille(c)),
+            line: Some(r.of),
+            containment: Some(r.containment),
         };
-        claim(labels, a, Reason::NearRepeatInDoc, of);
+        claim(labels, r.line as usize, Reason::NearRepeatInDoc, of);
     }
 }
 

@@ -1,0 +1,91 @@
+//! What the first pass learns of one document: its line fingerprints, the
+//! shingles of its long lines, the keys of its edge lines, and the lines that
+//! repeat most of another line of it (a judgement that needs nothing but the
+//! document, made here while its normalized lines are at hand).
+
+use crate::config::Rules;
+use crate::decide::{self, LineShingles, NearRepeat};
+use crate::doc::Lines;
+use crate::fingerprint::{self, LineFp, ShingleId};
+
+#[derive(Clone, Debug, Default)]
+pub struct DocFingerprint {
+    pub lines: Vec<LineFp>,
+    /// xxh3 of the document text, to notice an input that changed before the second pass.
+    pub text_check: u64,
+    /// The document's site ([`fingerprint::site_key`]).
+    pub site: u64,
+    /// The shingles of the long lines, with their line, in line order.
+    pub shingles: Vec<(ShingleId, u32)>,
+    /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
+    pub edges: Vec<u64>,
+    /// Lines that repeat most of another line of the document.
+    pub near_repeats: Vec<NearRepeat>,
+}
+
+impl DocFingerprint {
+    /// Fingerprints a document of site `site`.
+    pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
+        let split = Lines::split(text);
+        let mut shingles = Vec::new();
+        let mut ids = Vec::new();
+        // Word hashes of the long lines, one after another, with each line's range.
+        let mut words: Vec<u64> = Vec::new();
+        let mut long_lines: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        // One normalization per line gives its key and, for a long line, its shingles.
+        let lines = fingerprint::fingerprint_lines_with(text, &split, |i, fp, normalized| {
+            if fp.is_long(rules.min_line_chars) {
+                let start = words.len();
+                words.extend(fingerprint::word_hashes(normalized));
+                fingerprint::shingle_ids_of(&words[start..], rules.shingle, &mut ids);
+                let line = u32::try_from(i).unwrap_or(u32::MAX);
+                shingles.extend(ids.iter().map(|&s| (s, line)));
+                long_lines.push((i, start..words.len()));
+            }
+        });
+        let near_repeats = if shares_a_shingle(&shingles) {
+            let mut per_line: Vec<LineShingles> = (0..lines.len()).map(|_| LineShingles::default()).collect();
+            for (i, range) in long_lines {
+                per_line[i] = LineShingles::new(&words[range], split.spans[i].content(text), rules.shingle);
+            }
+            decide::near_repeats(&per_line, rules.containment)
+        } else {
+            Vec::new()
+        };
+        DocFingerprint {
+            edges: edge_keys(text, &split, &lines, site),
+            lines,
+            text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            site,
+            shingles,
+            near_repeats,
+        }
+    }
+}
+
+/// Whether two long lines share a shingle. Most documents have no such pair
+/// and skip the comparison of their lines. Lines short enough to be compared
+/// with shorter shingles may share no full-size one: a line of under 6×n
+/// words with a word changed in every window slips through.
+fn shares_a_shingle(shingles: &[(ShingleId, u32)]) -> bool {
+    let mut ids: Vec<ShingleId> = shingles.iter().map(|s| s.0).collect();
+    ids.sort_unstable();
+    // Each line's shingles are distinct, so a repeated id means two lines.
+    ids.windows(2).any(|w| w[0] == w[1])
+}
+
+/// The sorted, distinct edge keys of the head and tail lines.
+fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], site: u64) -> Vec<u64> {
+    let (head, tail) = fingerprint::edge_lines(lines);
+    let mut edges: Vec<u64> = head
+        .iter()
+        .map(|&i| (false, i))
+        .chain(tail.iter().map(|&i| (true, i)))
+        .map(|(is_tail, i)| {
+            fingerprint::edge_key(site, is_tail, &fingerprint::masked(split.spans[i].content(text)))
+        })
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    edges
+}
