@@ -31,29 +31,38 @@ impl DocFingerprint {
         let mut ids = Vec::new();
         // Word hashes of the long lines, one after another, with each line's range.
         let mut words: Vec<u64> = Vec::new();
-        let mut long_lines: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-        // One normalization per line gives its key and, for a long line, its shingles.
+        let mut long_lines: Vec<(usize, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        let mut masked_keys = vec![0u64; split.spans.len()];
+        let mut masked = String::new();
+        // One normalization per line gives its key, its masked key and, for a
+        // long line, its shingles.
         let lines = fingerprint::fingerprint_lines_with(text, &split, |i, fp, normalized| {
+            masked_keys[i] = fingerprint::masked_key_of_normalized(normalized, &mut masked);
             if fp.is_long(rules.min_line_chars) {
                 let start = words.len();
                 words.extend(fingerprint::word_hashes(normalized));
                 fingerprint::shingle_ids_of(&words[start..], rules.shingle, &mut ids);
                 let line = u32::try_from(i).unwrap_or(u32::MAX);
+                let first = shingles.len();
                 shingles.extend(ids.iter().map(|&s| (s, line)));
-                long_lines.push((i, start..words.len()));
+                long_lines.push((i, start..words.len(), first..shingles.len()));
             }
         });
-        let near_repeats = if shares_a_shingle(&shingles) {
-            let mut per_line: Vec<LineShingles> = (0..lines.len()).map(|_| LineShingles::default()).collect();
-            for (i, range) in long_lines {
-                per_line[i] = LineShingles::new(&words[range], split.spans[i].content(text), rules.shingle);
-            }
-            decide::near_repeats(&per_line, rules.containment)
-        } else {
+        // Most documents have no two long lines that share a shingle.
+        let pairs = decide::candidate_pairs(&shingles);
+        let near_repeats = if pairs.is_empty() {
             Vec::new()
+        } else {
+            let mut per_line: Vec<LineShingles> = (0..lines.len()).map(|_| LineShingles::default()).collect();
+            let ids: Vec<ShingleId> = shingles.iter().map(|s| s.0).collect();
+            for (i, w, s) in long_lines {
+                per_line[i] =
+                    LineShingles::new(&words[w], &ids[s], split.spans[i].content(text), rules.shingle);
+            }
+            decide::near_repeats(&per_line, &pairs, rules.containment)
         };
         DocFingerprint {
-            edges: edge_keys(text, &split, &lines, site),
+            edges: edge_keys(&lines, &masked_keys, site),
             lines,
             text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
             site,
@@ -63,27 +72,15 @@ impl DocFingerprint {
     }
 }
 
-/// Whether two long lines share a shingle. Most documents have no such pair
-/// and skip the comparison of their lines. Lines short enough to be compared
-/// with shorter shingles may share no full-size one: a line of under 6×n
-/// words with a word changed in every window slips through.
-fn shares_a_shingle(shingles: &[(ShingleId, u32)]) -> bool {
-    let mut ids: Vec<ShingleId> = shingles.iter().map(|s| s.0).collect();
-    ids.sort_unstable();
-    // Each line's shingles are distinct, so a repeated id means two lines.
-    ids.windows(2).any(|w| w[0] == w[1])
-}
-
-/// The sorted, distinct edge keys of the head and tail lines.
-fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], site: u64) -> Vec<u64> {
+/// The sorted, distinct edge keys of the head and tail lines, from each
+/// line's [`fingerprint::masked_key`].
+fn edge_keys(lines: &[LineFp], masked_keys: &[u64], site: u64) -> Vec<u64> {
     let (head, tail) = fingerprint::edge_lines(lines);
     let mut edges: Vec<u64> = head
         .iter()
         .map(|&i| (false, i))
         .chain(tail.iter().map(|&i| (true, i)))
-        .map(|(is_tail, i)| {
-            fingerprint::edge_key(site, is_tail, &fingerprint::masked(split.spans[i].content(text)))
-        })
+        .map(|(is_tail, i)| fingerprint::edge_key(site, is_tail, masked_keys[i]))
         .collect();
     edges.sort_unstable();
     edges.dedup();

@@ -44,7 +44,7 @@ pub(super) fn label(
     let rules = index.rules();
     let site = index.site(doc);
     let evidence = |i: usize, masked: &str, tail: bool| {
-        let docs = index.edge_docs(fingerprint::edge_key(site, tail, masked));
+        let docs = index.edge_docs(fingerprint::edge_key(site, tail, fingerprint::masked_key(masked)));
         // A long line counts on evidence only where it is not new here: the
         // first copy of a story re-crawled three times keeps its last paragraph.
         let seen_before = !fps[i].is_long(rules.min_line_chars)

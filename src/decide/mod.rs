@@ -23,7 +23,7 @@ mod cross_doc;
 mod near;
 mod repeat;
 
-pub use near::{near_repeats, LineShingles, NearRepeat};
+pub use near::{candidate_pairs, near_repeats, LineShingles, NearRepeat};
 
 use serde::Serialize;
 

@@ -24,9 +24,6 @@ use crate::index::{CorpusIndex, Occurrence};
 const MAX_POSTINGS: usize = 64;
 /// Earlier lines verified as the possible source of a near duplicate.
 const MAX_SOURCE_CANDIDATES: usize = 16;
-/// A candidate pair must share this share (relative to the threshold) of the
-/// smaller line's 2-word shingles before its shingles are compared.
-const PROBE_SHARE: f64 = 0.5;
 /// Lines of at least this many words per shingle word use full-size shingles.
 const WORDS_PER_SHINGLE_WORD: usize = 6;
 /// Stubs absorbed into a cross-document block have fewer words than this.
@@ -42,19 +39,18 @@ pub struct LineShingles<'a> {
 }
 
 impl<'a> LineShingles<'a> {
-    /// The shingles of a long line with these word hashes (of its normalized
-    /// `content`), up to `n` words.
-    pub fn new(words: &'a [u64], content: &str, n: usize) -> LineShingles<'a> {
+    /// The shingles of a long line with these word hashes and `n`-word
+    /// shingles `full` (of its normalized `content`), up to `n` words.
+    pub fn new(words: &'a [u64], full: &[ShingleId], content: &str, n: usize) -> LineShingles<'a> {
+        let sets: Vec<OnceCell<Vec<ShingleId>>> = (0..=n).map(|_| OnceCell::new()).collect();
         // A text cut off with an ellipsis ("… tafah […]") may end in half a word.
         let words = if is_truncated(content) {
             &words[..words.len().saturating_sub(1)]
         } else {
+            let _ = sets[n].set(full.to_vec());
             words
         };
-        LineShingles {
-            words,
-            sets: (0..=n).map(|_| OnceCell::new()).collect(),
-        }
+        LineShingles { words, sets }
     }
 
     fn set(&self, k: usize) -> &[ShingleId] {
@@ -69,17 +65,17 @@ impl<'a> LineShingles<'a> {
         self.words.is_empty()
     }
 
+    /// `--shingle`: the size of the shingles the first pass computed.
+    fn full_size(&self) -> usize {
+        self.sets.len() - 1
+    }
+
     /// Shingle size for comparing this line: `--shingle` words for lines of
     /// 6×that or more; shorter lines use shorter shingles (down to 2 words),
     /// so that one changed word does not hide a copy of a 15-word sentence.
     fn size(&self) -> usize {
         let n = self.sets.len() - 1;
         (self.words.len() / WORDS_PER_SHINGLE_WORD).clamp(n.min(2), n)
-    }
-
-    /// The smallest size, used to find candidate pairs.
-    fn probe(&self) -> &[ShingleId] {
-        self.set((self.sets.len() - 1).min(2))
     }
 }
 
@@ -155,37 +151,49 @@ fn per_mille(x: f64) -> u16 {
     (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
-/// The lines of one document (their shingles; empty for the lines not
-/// judged) that repeat most of another line of it, in line order.
-pub fn near_repeats(lines: &[LineShingles], containment: f64) -> Vec<NearRepeat> {
-    // Candidate pairs: lines that share a 2-word shingle that is not everywhere.
-    let mut entries: Vec<(ShingleId, u32)> = Vec::new();
-    for (i, l) in lines.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        entries.extend(l.probe().iter().map(|&s| (s, i as u32)));
-    }
+/// The pairs of lines `(a, b)`, `a < b`, that share a shingle (given as
+/// `(shingle, line)` for every long line, distinct within a line), sorted,
+/// each with the number of shingles they share (not counting shingles that
+/// are in more than `MAX_POSTINGS` lines).
+/// Lines short enough to be compared with shorter shingles may share no
+/// full-size one: a line of under 6×n words with a word changed in every
+/// window slips through.
+pub fn candidate_pairs(shingles: &[(ShingleId, u32)]) -> Vec<(u32, u32, u32)> {
+    let mut entries = shingles.to_vec();
     entries.sort_unstable();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for group in entries.chunk_by(|x, y| x.0 == y.0) {
-        if group.len() <= MAX_POSTINGS {
+        if group.len() > 1 && group.len() <= MAX_POSTINGS {
             for (j, x) in group.iter().enumerate() {
                 pairs.extend(group[j + 1..].iter().map(|y| (x.1, y.1)));
             }
         }
     }
     pairs.sort_unstable();
+    pairs
+        .chunk_by(|x, y| x == y)
+        .map(|run| (run[0].0, run[0].1, run.len() as u32))
+        .collect()
+}
+
+/// The lines of one document (their shingles; empty for the lines not
+/// judged) that repeat most of another line of it, in line order, from the
+/// candidate `pairs`.
+pub fn near_repeats(lines: &[LineShingles], pairs: &[(u32, u32, u32)], containment: f64) -> Vec<NearRepeat> {
     // For each line that goes: the line it repeats and its containment there.
     let mut found: Vec<Option<(usize, f64)>> = vec![None; lines.len()];
-    for run in pairs.chunk_by(|x, y| x == y) {
-        let (a, b) = (run[0].0 as usize, run[0].1 as usize);
+    for &(a, b, shared_full) in pairs {
+        let (a, b) = (a as usize, b as usize);
         let (la, lb) = (&lines[a], &lines[b]);
-        // Lines that hold most of each other share most of their 2-word
-        // shingles too: skip pairs that share too few to get there.
-        let smaller = la.probe().len().min(lb.probe().len());
-        if (run.len() as f64) < PROBE_SHARE * containment * smaller as f64 {
+        if la.is_empty() || lb.is_empty() {
             continue;
         }
         let k = la.size().min(lb.size());
         let (sa, sb) = (la.set(k), lb.set(k));
+        // At full size the shared count is known: most pairs stop here.
+        if k == la.full_size() && (shared_full as usize) < min_shared(containment, sa.len().min(sb.len())) {
+            continue;
+        }
         let n = shared(sa, sb);
         let (a_in_b, b_in_a) = (n as f64 / sa.len() as f64, n as f64 / sb.len() as f64);
         if a_in_b.max(b_in_a) < containment {
