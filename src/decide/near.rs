@@ -22,6 +22,9 @@ use crate::index::{CorpusIndex, Occurrence};
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
 const MAX_POSTINGS: usize = 64;
+/// Sampled shingles seen before that are enough to name a line's likely
+/// sources: looking up stops there.
+const MAX_HITS: usize = 16;
 /// Earlier lines verified as the possible source of a near duplicate.
 const MAX_SOURCE_CANDIDATES: usize = 16;
 /// Lines of at least this many words per shingle word use full-size shingles.
@@ -262,7 +265,7 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
                 Some(o) => earlier.push(o),
                 None => misses += 1,
             }
-            if misses > allowed_misses {
+            if misses > allowed_misses || earlier.len() == MAX_HITS {
                 break;
             }
         }
