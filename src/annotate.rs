@@ -115,7 +115,7 @@ pub fn annotation_line(
             containment,
         });
     }
-    let removed = spans
+    let mut removed: Vec<Span> = spans
         .into_iter()
         .map(|r| Span {
             reason: r.reason,
@@ -128,6 +128,17 @@ pub fn annotation_line(
             }),
         })
         .collect();
+    // A cut keeps its line: its span covers only the bytes cut.
+    if let Some(cut) = decision.cut {
+        let span = Span {
+            reason: Reason::ChromeSuffix,
+            lines: [cut.line as u32 + 1; 2],
+            bytes: [cut.at, lines.spans[cut.line].end],
+            of: None,
+        };
+        let at = removed.partition_point(|s| s.lines[0] <= span.lines[0]);
+        removed.insert(at, span);
+    }
     let a = Annotation {
         doc: me,
         status,

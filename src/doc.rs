@@ -96,7 +96,13 @@ impl Lines {
     /// Writes the kept lines into `out`, keeping the BOM and each line's own
     /// terminator. When the input had no final newline, neither has the output:
     /// the last kept line's terminator is left off. Returns the bytes left off.
-    pub fn assemble(&self, text: &str, keep: impl Fn(usize) -> bool, out: &mut String) -> usize {
+    pub fn assemble(
+        &self,
+        text: &str,
+        keep: impl Fn(usize) -> bool,
+        cut: Option<(usize, usize)>,
+        out: &mut String,
+    ) -> usize {
         let start_len = out.len();
         let mut any = false;
         let mut last_terminator = 0;
@@ -108,7 +114,14 @@ impl Lines {
                 out.push_str(BOM);
             }
             any = true;
-            out.push_str(span.with_terminator(text));
+            match cut {
+                // Line `i` keeps its content up to byte `at`, and its terminator.
+                Some((line, at)) if line == i => {
+                    out.push_str(&text[span.start..at]);
+                    out.push_str(&text[span.end..span.next]);
+                }
+                _ => out.push_str(span.with_terminator(text)),
+            }
             last_terminator = span.terminator_len();
         }
         if any && !self.final_newline && last_terminator > 0 {
@@ -176,17 +189,20 @@ mod tests {
         let text = "\u{feff}a\r\nb\nc";
         let l = Lines::split(text);
         let mut out = String::new();
-        assert_eq!(l.assemble(text, |i| i != 2, &mut out), 1);
+        assert_eq!(l.assemble(text, |i| i != 2, None, &mut out), 1);
         assert_eq!(out, "\u{feff}a\r\nb");
         out.clear();
-        assert_eq!(l.assemble(text, |i| i != 0, &mut out), 0);
+        assert_eq!(l.assemble(text, |i| i != 0, None, &mut out), 0);
         assert_eq!(out, "\u{feff}b\nc");
         out.clear();
-        l.assemble(text, |_| true, &mut out);
+        l.assemble(text, |_| true, None, &mut out);
         assert_eq!(out, text);
         out.clear();
-        l.assemble(text, |_| false, &mut out);
+        l.assemble(text, |_| false, None, &mut out);
         assert_eq!(out, "");
+        out.clear();
+        l.assemble(text, |_| true, Some((1, 6)), &mut out);
+        assert_eq!(out, "\u{feff}a\r\n\nc", "a cut line keeps its terminator");
     }
 
     #[test]

@@ -62,7 +62,7 @@ impl DocFingerprint {
             decide::near_repeats(&per_line, &pairs, rules.containment)
         };
         DocFingerprint {
-            edges: edge_keys(&lines, &masked_keys, site),
+            edges: edge_keys(text, &split, &lines, &masked_keys, site),
             lines,
             text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
             site,
@@ -73,8 +73,11 @@ impl DocFingerprint {
 }
 
 /// The sorted, distinct edge keys of the head and tail lines, from each
-/// line's [`fingerprint::masked_key`].
-fn edge_keys(lines: &[LineFp], masked_keys: &[u64], site: u64) -> Vec<u64> {
+/// line's [`fingerprint::masked_key`], and of the short last sentences of the
+/// tail lines ([`fingerprint::sentence_suffixes`]): a phrase glued to the end
+/// of one page's last paragraph counts with the same phrase on its own line
+/// at the end of other pages.
+fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], masked_keys: &[u64], site: u64) -> Vec<u64> {
     let (head, tail) = fingerprint::edge_lines(lines);
     let mut edges: Vec<u64> = head
         .iter()
@@ -82,6 +85,13 @@ fn edge_keys(lines: &[LineFp], masked_keys: &[u64], site: u64) -> Vec<u64> {
         .chain(tail.iter().map(|&i| (true, i)))
         .map(|(is_tail, i)| fingerprint::edge_key(site, is_tail, masked_keys[i]))
         .collect();
+    for &i in &tail {
+        let content = split.spans[i].content(text);
+        for s in fingerprint::sentence_suffixes(content) {
+            let key = fingerprint::masked_key(&fingerprint::masked(&content[s..]));
+            edges.push(fingerprint::edge_key(site, true, key));
+        }
+    }
     edges.sort_unstable();
     edges.dedup();
     edges

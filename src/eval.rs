@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::decide::Reason;
+
 /// Truth labels, in report order. Index 0 is `keep`, 1 is `blank` (unscored),
 /// the rest are removal reasons.
 const LABELS: [&str; 9] = [
@@ -261,6 +263,7 @@ struct TruthDoc {
 }
 
 /// A validated span: 0-based first and last line, predicted reason id, bytes.
+#[derive(Clone)]
 struct Span {
     first: usize,
     last: usize,
@@ -472,6 +475,10 @@ impl Scorer {
     fn score(&mut self, idx: usize, doc: &TruthDoc, spans: &[Span]) {
         let n = doc.labels.len();
         let mut predicted: Vec<Option<u16>> = vec![None; n];
+        // A cut phrase leaves its line in the output: the line counts as kept.
+        let cut = self.reason_ids.get(Reason::ChromeSuffix.name()).copied();
+        let spans: Vec<Span> = spans.iter().filter(|s| Some(s.reason) != cut).cloned().collect();
+        let spans = &spans[..];
         for s in spans {
             for p in &mut predicted[s.first..=s.last] {
                 p.get_or_insert(s.reason);

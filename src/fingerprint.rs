@@ -132,6 +132,85 @@ pub fn edges_of(words: &[usize]) -> (Vec<usize>, Vec<usize>) {
     (head, tail)
 }
 
+/// A glued chrome phrase has at most this many words.
+pub const SUFFIX_MAX_WORDS: usize = 12;
+
+/// Where the last one and the last two sentences of a line start (byte
+/// offsets into `line`, the longer suffix first), when they are short enough
+/// to be a chrome phrase glued to the end of content ("… end of story.
+/// © 2024 Example News. All rights reserved.") and text with words comes
+/// before them. A sentence starts after `.`, `!`, `?`, `؟`, `…` or `|`
+/// followed by white space.
+pub fn sentence_suffixes(line: &str) -> Vec<usize> {
+    let content = line.trim_end();
+    let ends_sentence = |c: char| matches!(c, '.' | '!' | '?' | '؟' | '…' | '|' | '。' | '।');
+    // Walk back from the end (only the last few words matter).
+    let mut starts: Vec<usize> = Vec::new();
+    let (mut words, mut in_word) = (0, false);
+    let mut chars = content.char_indices().rev().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !c.is_whitespace() {
+            in_word = true;
+            continue;
+        }
+        if in_word {
+            words += 1;
+            in_word = false;
+            if words > SUFFIX_MAX_WORDS {
+                break;
+            }
+            if chars.peek().is_some_and(|&(_, p)| ends_sentence(p)) {
+                starts.push(i + c.len_utf8());
+                if starts.len() == 2 {
+                    break;
+                }
+            }
+        } else if chars.peek().is_some_and(|&(_, p)| ends_sentence(p)) && words > 0 {
+            // White space of several chars: the sentence starts after all of it.
+            let at = i + c.len_utf8();
+            let start = at + content[at..].len() - content[at..].trim_start().len();
+            starts.push(start);
+            if starts.len() == 2 {
+                break;
+            }
+        }
+    }
+    let has_word = |s: &str| s.chars().any(char::is_alphanumeric);
+    starts.reverse();
+    starts
+        .into_iter()
+        .map(|s| s + content[s..].len() - content[s..].trim_start().len())
+        .filter(|&s| s < content.len() && has_word(&content[s..]) && has_word(&content[..s]))
+        .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn sentence_suffixes_are_the_last_short_sentences() {
+    let line = "The council met.  It voted. © 2024 Example News. All rights reserved. ";
+    let starts: Vec<&str> = sentence_suffixes(line)
+        .iter()
+        .map(|&s| line[s..].trim_end())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "© 2024 Example News. All rights reserved.",
+            "All rights reserved."
+        ]
+    );
+    assert!(sentence_suffixes("One sentence only.").is_empty());
+    assert!(sentence_suffixes("Nothing after the mark. ...").is_empty());
+    let long = format!("Intro. {}", "word ".repeat(SUFFIX_MAX_WORDS + 1));
+    assert!(
+        sentence_suffixes(&long).is_empty(),
+        "a long last sentence is content"
+    );
+    let sep = "Story ends here. | Site name";
+    let starts: Vec<&str> = sentence_suffixes(sep).iter().map(|&s| &sep[s..]).collect();
+    assert_eq!(starts, ["| Site name", "Site name"]);
+}
+
 /// Normalizes one line with digits masked (for edge keys): each run of
 /// digits becomes one `0`.
 pub fn masked(line: &str) -> String {

@@ -101,6 +101,11 @@ impl DocReport {
                     .push((key, content.chars().take(SAMPLE_CHARS).collect()));
             }
         }
+        if let Some(cut) = decision.cut {
+            let t = r.removed.entry(Reason::ChromeSuffix).or_default();
+            t.bytes += (lines.spans[cut.line].end - cut.at) as u64;
+            t.docs = 1;
+        }
         // The terminator left off the output belongs to the removed last line.
         if dropped_terminator > 0 {
             if let Some(reason) = decision.labels.last().and_then(Label::reason) {

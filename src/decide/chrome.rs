@@ -14,11 +14,17 @@
 //! never overlap (a short document splits in two), so the first kept word
 //! line is never tail chrome and the last never head chrome: neither walk can
 //! empty a document on its own.
+//!
+//! A short last sentence of the last content line that the corpus shows at
+//! the tails of `chrome_min_docs` documents of the site (on its own line or
+//! glued on) is cut from that line: "… end of story. © 2024 Example News.
+//! All rights reserved." keeps "… end of story.".
 
-use super::{Label, Reason};
+use super::{Cut, Label, Reason};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp};
 use crate::index::CorpusIndex;
+use crate::normalize::{self, Digits};
 
 /// At most this many words make a line short enough to be chrome by shape.
 const SHAPE_MAX_WORDS: usize = 5;
@@ -27,6 +33,8 @@ const GAP_MAX_WORDS: usize = 20;
 /// Chrome lines needed in a run per content line inside it.
 const CHROME_PER_GAP: usize = 3;
 
+/// Labels the chrome lines and returns the cut of a chrome phrase glued to
+/// the end of the last content line, if any.
 pub(super) fn label(
     doc: DocId,
     text: &str,
@@ -34,12 +42,12 @@ pub(super) fn label(
     fps: &[LineFp],
     index: &CorpusIndex,
     labels: &mut [Label],
-) {
+) -> Option<Cut> {
     // The document as the other rules leave it: stripping looks at what
     // will be written, so that cleaning the output again finds no new edge.
     let kept: Vec<usize> = word_lines(fps).filter(|&i| labels[i].is_kept()).collect();
     if kept.len() < 2 {
-        return;
+        return None;
     }
     let rules = index.rules();
     let site = index.site(doc);
@@ -80,6 +88,25 @@ pub(super) fn label(
     for &i in &tail_lines[..take] {
         labels[i] = chrome;
     }
+    // The last content line: a short last sentence (or two) that the corpus
+    // shows at the end of other pages of the site is cut off.
+    let cut = tail_lines.get(take).and_then(|&i| {
+        let span = &lines.spans[i];
+        let content = span.content(text);
+        fingerprint::sentence_suffixes(content).into_iter().find_map(|s| {
+            let phrase = &content[s..];
+            let docs = index.edge_docs(fingerprint::edge_key(
+                site,
+                true,
+                fingerprint::masked_key(&fingerprint::masked(phrase)),
+            ));
+            let kept = content[..s].trim_end();
+            (docs >= rules.chrome_min_docs && !is_indexed_line(kept, index)).then(|| Cut {
+                line: i,
+                at: span.start + kept.len(),
+            })
+        })
+    });
 
     // Head: forward from the start over the head lines, on evidence only.
     for &i in &head_lines {
@@ -88,6 +115,16 @@ pub(super) fn label(
         }
         labels[i] = chrome;
     }
+    cut
+}
+
+/// Whether `text` is, normalized, a line the corpus index holds: cut down to
+/// it, a line would become a duplicate that a second run removes (or that
+/// makes the copy elsewhere a duplicate of it), so such a cut is not made.
+fn is_indexed_line(text: &str, index: &CorpusIndex) -> bool {
+    let mut normalized = String::new();
+    normalize::normalize_into(text, Digits::Ascii, &mut normalized);
+    index.first_seen(normalize::line_key(&normalized)).is_some()
 }
 
 /// Chrome by shape: a few words with no sentence-final punctuation, or a line

@@ -9,7 +9,8 @@
 //! 4. `dup_across_docs` — the line was first seen in an earlier document;
 //! 5. `near_dup_across_docs` — most of its shingles are in one earlier line
 //!    of another document (and short stubs between such lines);
-//! 6. `chrome` — site template lines at the edges of what is left;
+//! 6. `chrome` — site template lines at the edges of what is left (and
+//!    `chrome_suffix`, a phrase cut from the end of the last content line);
 //! 7. `blank` — lines without words left next to a removed block;
 //! 8. `empty` — no word line is left: the document is dropped.
 //!
@@ -37,6 +38,7 @@ use crate::index::CorpusIndex;
 pub enum Reason {
     DupDoc,
     Chrome,
+    ChromeSuffix,
     RepeatInDoc,
     NearRepeatInDoc,
     DupAcrossDocs,
@@ -46,9 +48,10 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 8] = [
+    pub const ALL: [Reason; 9] = [
         Reason::DupDoc,
         Reason::Chrome,
+        Reason::ChromeSuffix,
         Reason::RepeatInDoc,
         Reason::NearRepeatInDoc,
         Reason::DupAcrossDocs,
@@ -61,6 +64,7 @@ impl Reason {
         match self {
             Reason::DupDoc => "dup_doc",
             Reason::Chrome => "chrome",
+            Reason::ChromeSuffix => "chrome_suffix",
             Reason::RepeatInDoc => "repeat_in_doc",
             Reason::NearRepeatInDoc => "near_repeat_in_doc",
             Reason::DupAcrossDocs => "dup_across_docs",
@@ -142,6 +146,17 @@ impl DocStatus {
 pub struct Decision {
     pub status: DocStatus,
     pub labels: Vec<Label>,
+    /// A chrome phrase cut from the end of a kept line.
+    pub cut: Option<Cut>,
+}
+
+/// A kept line whose content ends early: the bytes from `at` (an offset into
+/// the document text) to the end of its content are a glued chrome phrase.
+/// The line's terminator stays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    pub line: usize,
+    pub at: usize,
 }
 
 /// Labels every line of document `doc` (its `text`, cut into `lines`),
@@ -160,6 +175,7 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
         return Decision {
             status: DocStatus::DupDoc { of: twin },
             labels: vec![Label::removed(Reason::DupDoc, of); fps.len()],
+            cut: None,
         };
     }
     let mut labels = vec![Label::Keep; fps.len()];
@@ -169,7 +185,7 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     cross_doc::label(doc, fps, index, &mut labels);
     near::label_across_docs(doc, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);
-    chrome::label(doc, text, lines, fps, index, &mut labels);
+    let cut = chrome::label(doc, text, lines, fps, index, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()
@@ -183,7 +199,8 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
         }
         DocStatus::Empty
     };
-    Decision { status, labels }
+    let cut = cut.filter(|_| status.is_kept());
+    Decision { status, labels, cut }
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.
@@ -196,7 +213,8 @@ fn claim(labels: &mut [Label], i: usize, reason: Reason, of: Provenance) {
 /// The kept output of a decision, with the byte count the rules removed
 /// (bytes of a missing final newline are charged to the last removed line).
 pub fn assemble(text: &str, lines: &Lines, decision: &Decision, out: &mut String) -> usize {
-    lines.assemble(text, |i| decision.labels[i].is_kept(), out)
+    let cut = decision.cut.map(|c| (c.line, c.at));
+    lines.assemble(text, |i| decision.labels[i].is_kept(), cut, out)
 }
 
 #[cfg(test)]

@@ -303,3 +303,43 @@ fn a_paragraph_made_of_phrases_from_many_documents_stays() {
     let all: Vec<&str> = docs.iter().map(String::as_str).chain([whole.as_str()]).collect();
     assert_eq!(reasons(&all, 3), ["keep", "keep", "keep"]);
 }
+
+#[test]
+fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
+    let notice = "© 2024 Example News. All rights reserved.";
+    let closing = |w: &str| format!("A closing sentence about the {w} only.");
+    // Three pages end with the notice on a line of its own, a fourth has it
+    // glued to its last paragraph.
+    let mut docs: Vec<String> = (0..3)
+        .map(|n| {
+            format!(
+                "The {0} story\n{1}\n{2}\n{notice}\n",
+                WORDS[n],
+                [P1, P2, P3][n],
+                closing(WORDS[n])
+            )
+        })
+        .collect();
+    docs.push(format!(
+        "The fourth story\n{P2} {P3}\n{} {notice}\n",
+        closing("museum")
+    ));
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    assert_eq!(
+        kept(&refs, 3),
+        format!("The fourth story\n{P2} {P3}\n{}\n", closing("museum"))
+    );
+    let idx = index(&refs);
+    let d = decide_doc(&refs, &idx, 3);
+    assert!(d.labels.iter().all(Label::is_kept), "the cut line stays");
+    assert_eq!(d.cut.map(|c| c.line), Some(2));
+    // With the notice at the tail of two pages only (this one included),
+    // nothing is cut.
+    let few: Vec<&str> = vec![refs[0], refs[3]];
+    assert_eq!(kept(&few, 1), refs[3]);
+    // Nor is a sentence that ends only this page.
+    let own = "The fifth story\nThe museum reopened after a two year renovation of its hall.\nThe end. Thanks to the harbour team.\n".to_string();
+    let mut with_own = refs.clone();
+    with_own.push(&own);
+    assert_eq!(kept(&with_own, 4), own);
+}
