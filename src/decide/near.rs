@@ -94,19 +94,7 @@ pub struct NearRepeat {
 
 /// Elements two sorted, deduplicated slices share.
 fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    shared_at_least(a, b, 0).unwrap_or(0)
 }
 
 /// Elements two sorted, deduplicated slices share, if at least `need`; gives
