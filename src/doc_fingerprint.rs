@@ -15,8 +15,11 @@ pub struct DocFingerprint {
     pub text_check: u64,
     /// The document's site ([`fingerprint::site_key`]).
     pub site: u64,
-    /// The shingles of the long lines, with their line, in line order.
-    pub shingles: Vec<(ShingleId, u32)>,
+    /// The shingles of the long lines, each line's sorted and distinct, one
+    /// line after another.
+    pub shingles: Vec<ShingleId>,
+    /// Each long line, in order, with the end of its shingles in `shingles`.
+    pub long_lines: Vec<(u32, usize)>,
     /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
     pub edges: Vec<u64>,
     /// Lines that repeat most of another line of the document.
@@ -28,10 +31,11 @@ impl DocFingerprint {
     pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
         let split = Lines::split(text);
         let mut shingles = Vec::new();
+        let mut long_lines = Vec::new();
         let mut ids = Vec::new();
-        // Word hashes of the long lines, one after another, with each line's range.
+        // Word hashes of the long lines, one after another, and where each line's end.
         let mut words: Vec<u64> = Vec::new();
-        let mut long_lines: Vec<(usize, std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+        let mut word_ends: Vec<usize> = Vec::new();
         let mut masked_keys = vec![0u64; split.spans.len()];
         let mut masked = String::new();
         // One normalization per line gives its key, its masked key and, for a
@@ -41,34 +45,44 @@ impl DocFingerprint {
             if fp.is_long(rules.min_line_chars) {
                 let start = words.len();
                 words.extend(fingerprint::word_hashes(normalized));
+                word_ends.push(words.len());
                 fingerprint::shingle_ids_of(&words[start..], rules.shingle, &mut ids);
-                let line = u32::try_from(i).unwrap_or(u32::MAX);
-                let first = shingles.len();
-                shingles.extend(ids.iter().map(|&s| (s, line)));
-                long_lines.push((i, start..words.len(), first..shingles.len()));
+                shingles.extend_from_slice(&ids);
+                long_lines.push((u32::try_from(i).unwrap_or(u32::MAX), shingles.len()));
             }
         });
-        // Most documents have no two long lines that share a shingle.
-        let pairs = decide::candidate_pairs(&shingles);
-        let near_repeats = if pairs.is_empty() {
-            Vec::new()
-        } else {
-            let mut per_line: Vec<LineShingles> = (0..lines.len()).map(|_| LineShingles::default()).collect();
-            let ids: Vec<ShingleId> = shingles.iter().map(|s| s.0).collect();
-            for (i, w, s) in long_lines {
-                per_line[i] =
-                    LineShingles::new(&words[w], &ids[s], split.spans[i].content(text), rules.shingle);
-            }
-            decide::near_repeats(&per_line, &pairs, rules.containment)
-        };
-        DocFingerprint {
+        let mut fp = DocFingerprint {
             edges: edge_keys(text, &split, &lines, &masked_keys, site),
             lines,
             text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
             site,
             shingles,
-            near_repeats,
+            long_lines,
+            near_repeats: Vec::new(),
+        };
+        // Most documents have no two long lines that share a shingle.
+        let pairs = decide::candidate_pairs(fp.line_shingles());
+        if !pairs.is_empty() {
+            let mut per_line: Vec<LineShingles> =
+                (0..fp.lines.len()).map(|_| LineShingles::default()).collect();
+            let word_starts = std::iter::once(0).chain(word_ends.iter().copied());
+            for (((line, full), start), end) in fp.line_shingles().zip(word_starts).zip(&word_ends) {
+                let content = split.spans[line as usize].content(text);
+                per_line[line as usize] =
+                    LineShingles::new(&words[start..*end], full, content, rules.shingle);
+            }
+            fp.near_repeats = decide::near_repeats(&per_line, &pairs, rules.containment);
         }
+        fp
+    }
+
+    /// Each long line with its shingles, in line order.
+    pub fn line_shingles(&self) -> impl Iterator<Item = (u32, &[ShingleId])> + '_ {
+        let starts = std::iter::once(0).chain(self.long_lines.iter().map(|&(_, end)| end));
+        self.long_lines
+            .iter()
+            .zip(starts)
+            .map(|(&(line, end), start)| (line, &self.shingles[start..end]))
     }
 }
 
@@ -88,8 +102,7 @@ fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], masked_keys: &[u64], s
     for &i in &tail {
         let content = split.spans[i].content(text);
         for s in fingerprint::sentence_suffixes(content) {
-            let key = fingerprint::masked_key(&fingerprint::masked(&content[s..]));
-            edges.push(fingerprint::edge_key(site, true, key));
+            edges.push(fingerprint::tail_phrase_key(site, &content[s..]));
         }
     }
     edges.sort_unstable();

@@ -263,7 +263,6 @@ struct TruthDoc {
 }
 
 /// A validated span: 0-based first and last line, predicted reason id, bytes.
-#[derive(Clone)]
 struct Span {
     first: usize,
     last: usize,
@@ -475,10 +474,6 @@ impl Scorer {
     fn score(&mut self, idx: usize, doc: &TruthDoc, spans: &[Span]) {
         let n = doc.labels.len();
         let mut predicted: Vec<Option<u16>> = vec![None; n];
-        // A cut phrase leaves its line in the output: the line counts as kept.
-        let cut = self.reason_ids.get(Reason::ChromeSuffix.name()).copied();
-        let spans: Vec<Span> = spans.iter().filter(|s| Some(s.reason) != cut).cloned().collect();
-        let spans = &spans[..];
         for s in spans {
             for p in &mut predicted[s.first..=s.last] {
                 p.get_or_insert(s.reason);
@@ -720,6 +715,10 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
                         format!("span bytes [{start}, {end}) reversed in {name}"),
                     ));
                 }
+            }
+            // A cut phrase leaves its line in the output: the line counts as kept.
+            if s.reason == Reason::ChromeSuffix.name() {
+                continue;
             }
             let reason = scorer.reason_id(&s.reason);
             spans.push(Span {

@@ -106,6 +106,12 @@ pub fn edge_key(site: u64, tail: bool, masked_key: u64) -> u64 {
     xxh3_64_with_seed(&masked_key.to_le_bytes(), seed)
 }
 
+/// The edge key of a phrase at the end of a tail line (a [`sentence_suffixes`]
+/// suffix): the same as that phrase's on a tail line of its own.
+pub fn tail_phrase_key(site: u64, phrase: &str) -> u64 {
+    edge_key(site, true, masked_key(&masked(phrase)))
+}
+
 /// The hash of a line's digit-masked normalized text ([`masked`]).
 pub fn masked_key(masked: &str) -> u64 {
     xxh3_64_with_seed(masked.as_bytes(), EDGE_SEED)
@@ -159,22 +165,15 @@ pub fn sentence_suffixes(line: &str) -> Vec<usize> {
             if words > SUFFIX_MAX_WORDS {
                 break;
             }
-            if chars.peek().is_some_and(|&(_, p)| ends_sentence(p)) {
-                starts.push(i + c.len_utf8());
-                if starts.len() == 2 {
-                    break;
-                }
-            }
-        } else if chars.peek().is_some_and(|&(_, p)| ends_sentence(p)) && words > 0 {
-            // White space of several chars: the sentence starts after all of it.
-            let at = i + c.len_utf8();
-            let start = at + content[at..].len() - content[at..].trim_start().len();
-            starts.push(start);
+        }
+        if words > 0 && chars.peek().is_some_and(|&(_, p)| ends_sentence(p)) {
+            starts.push(i + c.len_utf8());
             if starts.len() == 2 {
                 break;
             }
         }
     }
+    // A sentence starts after all the white space that precedes it.
     let has_word = |s: &str| s.chars().any(char::is_alphanumeric);
     starts.reverse();
     starts

@@ -127,9 +127,11 @@ impl CorpusIndex {
         for doc in docs {
             let id = self.next_doc_id();
             let min = self.rules.min_line_chars;
-            for &(sh, line) in doc.shingles.iter().filter(|(s, _)| fingerprint::is_sampled(*s)) {
-                let occ = Occurrence { doc: id, line };
-                shingles_by_shard[shingle_shard(sh)].push((u64::from(sh), occ.pack()));
+            for (line, ids) in doc.line_shingles() {
+                let occ = Occurrence { doc: id, line }.pack();
+                for &sh in ids.iter().filter(|&&s| fingerprint::is_sampled(s)) {
+                    shingles_by_shard[shingle_shard(sh)].push((u64::from(sh), occ));
+                }
             }
             // The first document with this text; an exact copy of an earlier
             // document adds no evidence about its edges.
@@ -150,12 +152,11 @@ impl CorpusIndex {
                 };
                 by_shard[shard_of(key)].push((key, occ.pack()));
             });
-            // Sampled shingles come grouped by line, in line order.
-            let mut next = 0;
+            // Every line gets an end; only the long lines have shingles.
+            let mut long = doc.line_shingles().peekable();
             for line in 0..doc.lines.len() {
-                while next < doc.shingles.len() && doc.shingles[next].1 as usize == line {
-                    self.line_shingles.push(doc.shingles[next].0);
-                    next += 1;
+                if let Some((_, ids)) = long.next_if(|&(l, _)| l as usize == line) {
+                    self.line_shingles.extend_from_slice(ids);
                 }
                 self.line_shingle_ends.push(self.line_shingles.len() as u64);
             }

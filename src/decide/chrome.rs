@@ -94,12 +94,7 @@ pub(super) fn label(
         let span = &lines.spans[i];
         let content = span.content(text);
         fingerprint::sentence_suffixes(content).into_iter().find_map(|s| {
-            let phrase = &content[s..];
-            let docs = index.edge_docs(fingerprint::edge_key(
-                site,
-                true,
-                fingerprint::masked_key(&fingerprint::masked(phrase)),
-            ));
+            let docs = index.edge_docs(fingerprint::tail_phrase_key(site, &content[s..]));
             let kept = content[..s].trim_end();
             (docs >= rules.chrome_min_docs && !is_indexed_line(kept, index)).then(|| Cut {
                 line: i,

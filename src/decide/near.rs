@@ -37,6 +37,9 @@ const STUB_MAX_WORDS: usize = 20;
 #[derive(Default)]
 pub struct LineShingles<'a> {
     words: &'a [u64],
+    /// The `--shingle`-word shingles the first pass computed, when they are
+    /// those of `words` (not for a truncated line).
+    full: Option<&'a [ShingleId]>,
     /// `sets[k]`: shingles of `k` words.
     sets: Vec<OnceCell<Vec<ShingleId>>>,
 }
@@ -44,19 +47,29 @@ pub struct LineShingles<'a> {
 impl<'a> LineShingles<'a> {
     /// The shingles of a long line with these word hashes and `n`-word
     /// shingles `full` (of its normalized `content`), up to `n` words.
-    pub fn new(words: &'a [u64], full: &[ShingleId], content: &str, n: usize) -> LineShingles<'a> {
-        let sets: Vec<OnceCell<Vec<ShingleId>>> = (0..=n).map(|_| OnceCell::new()).collect();
+    pub fn new(words: &'a [u64], full: &'a [ShingleId], content: &str, n: usize) -> LineShingles<'a> {
+        let sets = (0..=n).map(|_| OnceCell::new()).collect();
         // A text cut off with an ellipsis ("… tafah […]") may end in half a word.
-        let words = if is_truncated(content) {
-            &words[..words.len().saturating_sub(1)]
+        if is_truncated(content) {
+            let words = &words[..words.len().saturating_sub(1)];
+            LineShingles {
+                words,
+                full: None,
+                sets,
+            }
         } else {
-            let _ = sets[n].set(full.to_vec());
-            words
-        };
-        LineShingles { words, sets }
+            LineShingles {
+                words,
+                full: Some(full),
+                sets,
+            }
+        }
     }
 
     fn set(&self, k: usize) -> &[ShingleId] {
+        if let Some(full) = self.full.filter(|_| k == self.full_size()) {
+            return full;
+        }
         self.sets[k].get_or_init(|| {
             let mut ids = Vec::new();
             fingerprint::shingle_ids_of(self.words, k, &mut ids);
@@ -77,7 +90,7 @@ impl<'a> LineShingles<'a> {
     /// 6×that or more; shorter lines use shorter shingles (down to 2 words),
     /// so that one changed word does not hide a copy of a 15-word sentence.
     fn size(&self) -> usize {
-        let n = self.sets.len() - 1;
+        let n = self.full_size();
         (self.words.len() / WORDS_PER_SHINGLE_WORD).clamp(n.min(2), n)
     }
 }
@@ -142,15 +155,17 @@ fn per_mille(x: f64) -> u16 {
     (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
-/// The pairs of lines `(a, b)`, `a < b`, that share a shingle (given as
-/// `(shingle, line)` for every long line, distinct within a line), sorted,
+/// The pairs of lines `(a, b)`, `a < b`, that share a shingle (given as each
+/// long line with its distinct shingles), sorted,
 /// each with the number of shingles they share (not counting shingles that
 /// are in more than `MAX_POSTINGS` lines).
 /// Lines short enough to be compared with shorter shingles may share no
 /// full-size one: a line of under 6×n words with a word changed in every
 /// window slips through.
-pub fn candidate_pairs(shingles: &[(ShingleId, u32)]) -> Vec<(u32, u32, u32)> {
-    let mut entries = shingles.to_vec();
+pub fn candidate_pairs<'a>(lines: impl Iterator<Item = (u32, &'a [ShingleId])>) -> Vec<(u32, u32, u32)> {
+    let mut entries: Vec<(ShingleId, u32)> = lines
+        .flat_map(|(l, ids)| ids.iter().map(move |&s| (s, l)))
+        .collect();
     entries.sort_unstable();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for group in entries.chunk_by(|x, y| x.0 == y.0) {
@@ -229,6 +244,10 @@ pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Lab
 
 pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [Label]) {
     let containment = index.rules().containment;
+    // Per-line scratch, reused: the earlier occurrences of the line's hits
+    // and the candidate sources with their hit counts.
+    let mut earlier: Vec<Occurrence> = Vec::with_capacity(MAX_HITS);
+    let mut candidates: Vec<(usize, Occurrence)> = Vec::with_capacity(MAX_HITS);
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
@@ -238,17 +257,13 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         if all.len() < MIN_SHINGLES {
             continue;
         }
-        let sampled: Vec<ShingleId> = all
-            .iter()
-            .copied()
-            .filter(|&s| fingerprint::is_sampled(s))
-            .collect();
+        let sampled = || all.iter().copied().filter(|&s| fingerprint::is_sampled(s));
         // Most lines are new: stop looking up as soon as too many sampled
         // shingles were not seen before for the line to reach the threshold.
-        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled.len() as f64).floor() as usize;
+        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled().count() as f64).floor() as usize;
         let mut misses = 0;
-        let mut earlier: Vec<Occurrence> = Vec::with_capacity(sampled.len());
-        for &s in &sampled {
+        earlier.clear();
+        for s in sampled() {
             match index.first_shingle(s).filter(|o| o.doc < doc) {
                 Some(o) => earlier.push(o),
                 None => misses += 1,
@@ -266,10 +281,8 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         // have been seen first elsewhere: so each candidate is verified
         // against all its shingles.
         earlier.sort_unstable();
-        let mut candidates: Vec<(usize, Occurrence)> = earlier
-            .chunk_by(|a, b| a == b)
-            .map(|run| (run.len(), run[0]))
-            .collect();
+        candidates.clear();
+        candidates.extend(earlier.chunk_by(|a, b| a == b).map(|run| (run.len(), run[0])));
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // The source kept is the one that holds most (the first of equals).
         let mut need = min_shared(containment, all.len());
