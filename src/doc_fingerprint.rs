@@ -77,7 +77,7 @@ impl DocFingerprint {
     }
 
     /// Each long line with its shingles, in line order.
-    pub fn line_shingles(&self) -> impl Iterator<Item = (u32, &[ShingleId])> + '_ {
+    pub fn line_shingles(&self) -> impl Iterator<Item = (u32, &[ShingleId])> + Clone + '_ {
         let starts = std::iter::once(0).chain(self.long_lines.iter().map(|&(_, end)| end));
         self.long_lines
             .iter()

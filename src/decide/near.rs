@@ -162,24 +162,67 @@ fn per_mille(x: f64) -> u16 {
 /// Lines short enough to be compared with shorter shingles may share no
 /// full-size one: a line of under 6×n words with a word changed in every
 /// window slips through.
-pub fn candidate_pairs<'a>(lines: impl Iterator<Item = (u32, &'a [ShingleId])>) -> Vec<(u32, u32, u32)> {
-    let mut entries: Vec<(ShingleId, u32)> = lines
+pub fn candidate_pairs<'a>(
+    lines: impl Iterator<Item = (u32, &'a [ShingleId])> + Clone,
+) -> Vec<(u32, u32, u32)> {
+    let postings = ShingleCounts::of(lines.clone());
+    // Only the shingles of two lines or more are sorted: most of a document's
+    // shingles are in one line only, and sorting them all was the cost.
+    let mut entries: Vec<u64> = lines
         .flat_map(|(l, ids)| ids.iter().map(move |&s| (s, l)))
+        .filter(|&(s, _)| (2..=MAX_POSTINGS).contains(&postings.get(s)))
+        .map(|(s, l)| (u64::from(s) << 32) | u64::from(l))
         .collect();
     entries.sort_unstable();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
-    for group in entries.chunk_by(|x, y| x.0 == y.0) {
-        if group.len() > 1 && group.len() <= MAX_POSTINGS {
-            for (j, x) in group.iter().enumerate() {
-                pairs.extend(group[j + 1..].iter().map(|y| (x.1, y.1)));
-            }
+    let mut pairs: Vec<u64> = Vec::new();
+    for group in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
+        for (j, x) in group.iter().enumerate() {
+            pairs.extend(group[j + 1..].iter().map(|y| (x << 32) | (y & 0xffff_ffff)));
         }
     }
     pairs.sort_unstable();
     pairs
         .chunk_by(|x, y| x == y)
-        .map(|run| (run[0].0, run[0].1, run.len() as u32))
+        .map(|run| ((run[0] >> 32) as u32, run[0] as u32, run.len() as u32))
         .collect()
+}
+
+/// How many lines of a document hold each shingle: an open-addressing table
+/// small enough to stay in cache (the ids are hash bits already).
+struct ShingleCounts {
+    /// (id, count) slots; a count of 0 marks an empty slot.
+    slots: Vec<(ShingleId, usize)>,
+}
+
+impl ShingleCounts {
+    fn of<'a>(lines: impl Iterator<Item = (u32, &'a [ShingleId])> + Clone) -> ShingleCounts {
+        // At most half full, so probes stay short.
+        let total: usize = lines.clone().map(|(_, ids)| ids.len()).sum();
+        let mut counts = ShingleCounts {
+            slots: vec![(0, 0); (2 * total).next_power_of_two()],
+        };
+        for (_, ids) in lines {
+            for &s in ids {
+                let slot = counts.slot(s);
+                counts.slots[slot] = (s, counts.slots[slot].1 + 1);
+            }
+        }
+        counts
+    }
+
+    fn get(&self, s: ShingleId) -> usize {
+        self.slots[self.slot(s)].1
+    }
+
+    /// The slot holding `s`, or the empty slot where it would go.
+    fn slot(&self, s: ShingleId) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = s as usize & mask;
+        while self.slots[i].1 != 0 && self.slots[i].0 != s {
+            i = (i + 1) & mask;
+        }
+        i
+    }
 }
 
 /// The lines of one document (their shingles; empty for the lines not
@@ -335,5 +378,31 @@ pub(super) fn absorb_stubs(fps: &[LineFp], text: &str, lines: &Lines, labels: &m
                 claim(labels, i, Reason::NearDupAcrossDocs, of);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_pairs_count_shared_shingles_and_skip_common_ones() {
+        let a = [1, 2, 3, 9];
+        let b = [2, 3, 4];
+        let c = [3, 5];
+        // Shingle 9 is in more lines than MAX_POSTINGS: it pairs no lines.
+        let nines: Vec<[ShingleId; 1]> = (0..MAX_POSTINGS).map(|_| [9]).collect();
+        let lines = [(0, &a[..]), (2, &b[..]), (5, &c[..])]
+            .into_iter()
+            .chain(nines.iter().enumerate().map(|(i, n)| (10 + i as u32, &n[..])));
+        assert_eq!(candidate_pairs(lines), vec![(0, 2, 2), (0, 5, 1), (2, 5, 1)]);
+        assert!(candidate_pairs(std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn shared_counts_stop_below_the_floor() {
+        assert_eq!(shared(&[1, 2, 3, 4], &[2, 4, 6]), 2);
+        assert_eq!(shared_at_least(&[1, 2, 3, 4], &[2, 4, 6], 3), None);
+        assert_eq!(shared_at_least(&[1, 2, 3, 4], &[2, 4, 6], 2), Some(2));
     }
 }

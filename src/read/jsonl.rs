@@ -44,9 +44,6 @@ pub enum RecordError {
     DuplicateField(String),
 }
 
-/// True if the line holds nothing but JSON white space (space, tab, CR,
-/// LF), including the empty line. Such lines are not records; the caller
-/// skips and counts them.
 /// The value of a top-level string field of a JSONL line, if the line is an
 /// object that has one (used for metadata such as a record's URL).
 pub fn string_field(line: &str, field: &str) -> Option<String> {
@@ -56,6 +53,9 @@ pub fn string_field(line: &str, field: &str) -> Option<String> {
     serde_json::from_str::<String>(map.get(field)?.get()).ok()
 }
 
+/// True if the line holds nothing but JSON white space (space, tab, CR,
+/// LF), including the empty line. Such lines are not records; the caller
+/// skips and counts them.
 pub fn is_blank(line: &str) -> bool {
     line.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
 }
