@@ -49,15 +49,12 @@ pub fn pair_key(first: u64, second: u64) -> u64 {
 
 /// The hash of each word of a normalized line (xxh3, fixed seed): the input
 /// of [`shingles_of`].
-pub fn word_hashes(normalized: &str) -> Vec<u64> {
-    if normalized.is_empty() {
-        return Vec::new();
-    }
-    normalized
-        .as_bytes()
-        .split(|b| *b == b' ')
+pub fn word_hashes(normalized: &str) -> impl Iterator<Item = u64> + '_ {
+    let words = (!normalized.is_empty()).then(|| normalized.as_bytes().split(|b| *b == b' '));
+    words
+        .into_iter()
+        .flatten()
         .map(|w| xxh3_64_with_seed(w, SHINGLE_SEED))
-        .collect()
 }
 
 fn mix(acc: u64, word: u64) -> u64 {
@@ -90,7 +87,8 @@ pub fn shingle_ids_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>) {
 
 /// The shingles of `n` words of a normalized line (see [`shingle_ids_of`]).
 pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
-    shingle_ids_of(&word_hashes(normalized), n, out);
+    let words: Vec<u64> = word_hashes(normalized).collect();
+    shingle_ids_of(&words, n, out);
 }
 
 /// The shingles that go into the corpus-wide table of first occurrences: the

@@ -192,8 +192,11 @@ pub struct Skipped {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Timings {
     pub threads: usize,
-    pub read_fingerprint_s: f64,
+    /// Pass 1: reading, fingerprinting and indexing.
+    pub fingerprint_index_s: f64,
+    /// Of which adding to the index (overlapping the fingerprinting of the next batch).
     pub index_s: f64,
+    /// Pass 2: deciding and writing.
     pub decide_write_s: f64,
     pub total_s: f64,
     pub mb_per_s: f64,

@@ -291,6 +291,7 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
     // and the candidate sources with their hit counts.
     let mut earlier: Vec<Occurrence> = Vec::with_capacity(MAX_HITS);
     let mut candidates: Vec<(usize, Occurrence)> = Vec::with_capacity(MAX_HITS);
+    let mut sources: Vec<(Occurrence, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
@@ -330,8 +331,20 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         // The source kept is the one that holds most (the first of equals).
         let mut need = min_shared(containment, all.len());
         let mut best: Option<(Occurrence, usize)> = None;
-        for &(_, o) in candidates.iter().take(MAX_SOURCE_CANDIDATES) {
-            if let Some(n) = shared_at_least(all, index.line_shingles(o.doc, o.line), need) {
+        // The candidates' shingles are fetched first, all at once: each is a
+        // cache miss, and misses that do not wait on each other overlap.
+        sources.clear();
+        sources.extend(
+            candidates
+                .iter()
+                .take(MAX_SOURCE_CANDIDATES)
+                .map(|&(_, o)| (o, index.line_shingles(o.doc, o.line))),
+        );
+        for (_, shingles) in &sources {
+            std::hint::black_box(shingles.first());
+        }
+        for &(o, shingles) in &sources {
+            if let Some(n) = shared_at_least(all, shingles, need) {
                 best = Some((o, n));
                 need = n + 1;
             }

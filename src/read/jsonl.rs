@@ -44,6 +44,14 @@ pub enum RecordError {
     DuplicateField(String),
 }
 
+/// The line of `record` with its text value replaced by an empty string: its
+/// metadata alone, cheap to parse again.
+pub fn without_text(line: &str, record: &Record) -> String {
+    let mut out = String::new();
+    splice_text(line, record, "", &mut out);
+    out
+}
+
 /// The value of a top-level string field of a JSONL line, if the line is an
 /// object that has one (used for metadata such as a record's URL).
 pub fn string_field(line: &str, field: &str) -> Option<String> {
@@ -275,6 +283,14 @@ mod tests {
 
     fn parse(line: &str) -> Result<Record, RecordError> {
         parse_record(line, "text")
+    }
+
+    #[test]
+    fn metadata_without_text_keeps_every_other_field() {
+        let line = r#"{"url":"https://a.example/x","text":"long \"body\"","n":1}"#;
+        let meta = without_text(line, &parse(line).unwrap());
+        assert_eq!(meta, r#"{"url":"https://a.example/x","text":"","n":1}"#);
+        assert_eq!(string_field(&meta, "url").as_deref(), Some("https://a.example/x"));
     }
 
     fn splice(line: &str, new_text: &str) -> String {

@@ -117,11 +117,14 @@ pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, 
 
 /// The site of a loaded document, by the `--site-from` policy.
 pub fn site_of(loaded: &Loaded, source: &Source, site_from: &SiteFrom) -> String {
+    let metadata = loaded
+        .jsonl
+        .as_ref()
+        .map(|(line, record)| jsonl::without_text(line, record));
     let field = |name: &str| {
-        loaded
-            .jsonl
-            .as_ref()
-            .and_then(|(line, _)| jsonl::string_field(line, name))
+        metadata
+            .as_deref()
+            .and_then(|m| jsonl::string_field(m, name))
             .map(|v| host_of(&v))
     };
     match site_from {
