@@ -57,12 +57,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("index", |b| {
         b.iter(|| {
             let mut idx = CorpusIndex::new(Rules::default());
-            idx.add_batch(fps.clone());
+            idx.add_batch(fps.clone()).unwrap();
             idx
         })
     });
     let mut idx = CorpusIndex::new(Rules::default());
-    idx.add_batch(fps);
+    idx.add_batch(fps).unwrap();
     g.bench_function("decide", |b| {
         b.iter(|| {
             (0..docs.len() as u32)

@@ -43,6 +43,13 @@ impl Hasher for KeyHasher {
 }
 
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+/// Sampled shingle -> the line where it was first seen, as a [`LineRef`]:
+/// 8 bytes an entry, half of a [`KeyMap`]'s, as this is the largest table.
+type ShingleMap = HashMap<ShingleId, LineRef, BuildHasherDefault<KeyHasher>>;
+
+/// A line of the corpus by its place among all lines, in corpus order: the
+/// lines of earlier documents have smaller ones.
+pub type LineRef = u32;
 
 /// Where a key was first seen: a document and a line (0-based) in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,8 +71,8 @@ impl Occurrence {
 }
 
 /// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
-/// bytes (plus table slack) per distinct long line, short-line pair and
-/// sampled shingle, and 4 bytes per shingle of every long line.
+/// bytes (plus table slack) per distinct long line and short-line pair, 8
+/// per distinct sampled shingle, and 4 bytes per shingle of every long line.
 pub struct CorpusIndex {
     rules: Rules,
     lines: Vec<LineFp>,
@@ -75,7 +82,7 @@ pub struct CorpusIndex {
     sites: Vec<u64>,
     first_seen: Vec<KeyMap<u64>>,
     /// First occurrence of each sampled shingle.
-    shingles: Vec<KeyMap<u64>>,
+    shingles: Vec<ShingleMap>,
     /// Every long line's shingles, sorted: the line with global index g
     /// (`starts[doc] + line`) has those up to `line_shingle_ends[g]`.
     line_shingles: Vec<ShingleId>,
@@ -97,7 +104,7 @@ impl CorpusIndex {
             text_checks: Vec::new(),
             sites: Vec::new(),
             first_seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
-            shingles: (0..SHARDS).map(|_| KeyMap::default()).collect(),
+            shingles: (0..SHARDS).map(|_| ShingleMap::default()).collect(),
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
             first_doc: KeyMap::default(),
@@ -121,16 +128,20 @@ impl CorpusIndex {
     }
 
     /// Adds documents that follow every document added so far, in corpus order.
-    pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) {
+    pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) -> Result<(), TooLarge> {
         let mut by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
-        let mut shingles_by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
+        let mut shingles_by_shard: Vec<Vec<(ShingleId, LineRef)>> = vec![Vec::new(); SHARDS];
         for doc in docs {
             let id = self.next_doc_id();
             let min = self.rules.min_line_chars;
+            let first_line = self.lines.len();
+            if LineRef::try_from(first_line + doc.lines.len()).is_err() {
+                return Err(TooLarge);
+            }
             for (line, ids) in doc.line_shingles() {
-                let occ = Occurrence { doc: id, line }.pack();
+                let at = (first_line + line as usize) as LineRef;
                 for &sh in ids.iter().filter(|&&s| fingerprint::is_sampled(s)) {
-                    shingles_by_shard[shingle_shard(sh)].push((u64::from(sh), occ));
+                    shingles_by_shard[shingle_shard(sh)].push((sh, at));
                 }
             }
             // The first document with this text; an exact copy of an earlier
@@ -166,28 +177,33 @@ impl CorpusIndex {
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
         }
-        for (tables, entries) in [
-            (&mut self.first_seen, by_shard),
-            (&mut self.shingles, shingles_by_shard),
-        ] {
-            tables.par_iter_mut().zip(entries).for_each(|(map, entries)| {
-                map.reserve(entries.len());
-                for (key, occ) in entries {
-                    map.entry(key).or_insert(occ);
-                }
-            });
-        }
+        first_entries(&mut self.first_seen, by_shard);
+        first_entries(&mut self.shingles, shingles_by_shard);
+        Ok(())
     }
 
     pub fn site(&self, doc: DocId) -> u64 {
         self.sites[doc as usize]
     }
 
-    /// First occurrence of a sampled shingle.
-    pub fn first_shingle(&self, shingle: ShingleId) -> Option<Occurrence> {
-        self.shingles[shingle_shard(shingle)]
-            .get(&u64::from(shingle))
-            .map(|v| Occurrence::unpack(*v))
+    /// The line where a sampled shingle was first seen.
+    pub fn first_shingle(&self, shingle: ShingleId) -> Option<LineRef> {
+        self.shingles[shingle_shard(shingle)].get(&shingle).copied()
+    }
+
+    /// The first line of a document, as a [`LineRef`].
+    pub fn first_line(&self, doc: DocId) -> LineRef {
+        self.starts[doc as usize] as LineRef
+    }
+
+    /// The document and line of a [`LineRef`].
+    pub fn occurrence(&self, line: LineRef) -> Occurrence {
+        // `starts` is sorted; the document is the last one starting at or before the line.
+        let doc = self.starts.partition_point(|&s| s <= line as usize) - 1;
+        Occurrence {
+            doc: doc as DocId,
+            line: line - self.starts[doc] as LineRef,
+        }
     }
 
     /// The lines of a document that repeat most of another line of it.
@@ -204,7 +220,12 @@ impl CorpusIndex {
 
     /// The shingles of a line (sorted; empty for a short line).
     pub fn line_shingles(&self, doc: DocId, line: u32) -> &[ShingleId] {
-        let g = self.starts[doc as usize] + line as usize;
+        self.shingles_of(self.first_line(doc) + line)
+    }
+
+    /// The shingles of a line given as a [`LineRef`].
+    pub fn shingles_of(&self, line: LineRef) -> &[ShingleId] {
+        let g = line as usize;
         let start = if g == 0 {
             0
         } else {
@@ -253,6 +274,23 @@ impl CorpusIndex {
     }
 }
 
+/// More lines than a [`LineRef`] can number.
+#[derive(Debug)]
+pub struct TooLarge;
+
+/// Fills each shard's table with its entries, keeping the first of each key.
+fn first_entries<K: std::hash::Hash + Eq + Send, V: Send>(
+    tables: &mut [HashMap<K, V, BuildHasherDefault<KeyHasher>>],
+    entries: Vec<Vec<(K, V)>>,
+) {
+    tables.par_iter_mut().zip(entries).for_each(|(map, entries)| {
+        map.reserve(entries.len());
+        for (key, value) in entries {
+            map.entry(key).or_insert(value);
+        }
+    });
+}
+
 fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
 }
@@ -275,10 +313,10 @@ mod tests {
     fn first_occurrence_is_the_earliest_document_whatever_the_batching() {
         let texts = ["intro\n", &format!("x\n{LONG}\n"), &format!("{LONG}\n")];
         let mut one = CorpusIndex::new(Rules::default());
-        one.add_batch(texts.iter().map(|t| doc(t)).collect());
+        one.add_batch(texts.iter().map(|t| doc(t)).collect()).unwrap();
         let mut split = CorpusIndex::new(Rules::default());
         for t in texts {
-            split.add_batch(vec![doc(t)]);
+            split.add_batch(vec![doc(t)]).unwrap();
         }
         let key = one.lines(2)[0].key;
         for idx in [&one, &split] {
@@ -290,7 +328,7 @@ mod tests {
     #[test]
     fn first_doc_and_next_word_line() {
         let mut idx = CorpusIndex::new(Rules::default());
-        idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]);
+        idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]).unwrap();
         let k = fingerprint::doc_key(idx.lines(1)).unwrap();
         assert_eq!(idx.first_doc(k), Some(0));
         assert_eq!(idx.next_word_line(0, 0), Some(3));

@@ -23,7 +23,7 @@ use crate::config::CleanConfig;
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint;
-use crate::index::{CorpusIndex, DocFingerprint, KeyMap};
+use crate::index::{CorpusIndex, DocFingerprint, KeyMap, LineRef};
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
@@ -75,10 +75,12 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     // Each batch is added to the index while the next one is fingerprinted:
     // adding is mostly sequential, so it would leave a core idle.
     let mut pending: Vec<DocFingerprint> = Vec::new();
-    let add_to_index = |index: &mut CorpusIndex, fps: Vec<DocFingerprint>| {
+    let add_to_index = |index: &mut CorpusIndex, fps: Vec<DocFingerprint>| -> Result<f64> {
         let t = Instant::now();
-        index.add_batch(fps);
-        t.elapsed().as_secs_f64()
+        index
+            .add_batch(fps)
+            .map_err(|_| Error::Config(format!("more than {} lines in one run", LineRef::MAX)))?;
+        Ok(t.elapsed().as_secs_f64())
     };
     let bar = progress.stage("fingerprint", total_bytes);
     read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
@@ -107,7 +109,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
                     .collect()
             },
         );
-        index_time += took;
+        index_time += took?;
         for (src, rec, fp) in loaded {
             match fp {
                 Ok((fp, site)) => {
@@ -132,7 +134,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         bar.set_message(format!("{} docs", origins.len()));
         Ok(())
     })?;
-    index_time += add_to_index(&mut index, pending);
+    index_time += add_to_index(&mut index, pending)?;
     bar.finish_and_clear();
     let pass1 = started.elapsed().as_secs_f64();
 

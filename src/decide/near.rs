@@ -17,7 +17,7 @@ use super::{claim, Label, Provenance, Reason};
 use crate::config::{MIN_SHINGLES, SAMPLE_SLACK};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp, ShingleId};
-use crate::index::{CorpusIndex, Occurrence};
+use crate::index::{CorpusIndex, LineRef};
 
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
@@ -287,17 +287,18 @@ pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Lab
 
 pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [Label]) {
     let containment = index.rules().containment;
-    // Per-line scratch, reused: the earlier occurrences of the line's hits
-    // and the candidate sources with their hit counts.
-    let mut earlier: Vec<Occurrence> = Vec::with_capacity(MAX_HITS);
-    let mut candidates: Vec<(usize, Occurrence)> = Vec::with_capacity(MAX_HITS);
-    let mut sources: Vec<(Occurrence, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
+    let first_line = index.first_line(doc);
+    // Per-line scratch, reused: the earlier lines where the line's hits were
+    // first seen, the candidate sources with their hit counts, and their shingles.
+    let mut earlier: Vec<LineRef> = Vec::with_capacity(MAX_HITS);
+    let mut candidates: Vec<(usize, LineRef)> = Vec::with_capacity(MAX_HITS);
+    let mut sources: Vec<(LineRef, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
         }
         // The line's shingles, as the first pass stored them.
-        let all = index.line_shingles(doc, i as u32);
+        let all = index.shingles_of(first_line + i as LineRef);
         if all.len() < MIN_SHINGLES {
             continue;
         }
@@ -308,8 +309,9 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         let mut misses = 0;
         earlier.clear();
         for s in sampled() {
-            match index.first_shingle(s).filter(|o| o.doc < doc) {
-                Some(o) => earlier.push(o),
+            // Lines numbered below the document's first are in earlier documents.
+            match index.first_shingle(s).filter(|&l| l < first_line) {
+                Some(l) => earlier.push(l),
                 None => misses += 1,
             }
             if misses > allowed_misses || earlier.len() == MAX_HITS {
@@ -328,9 +330,6 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         candidates.clear();
         candidates.extend(earlier.chunk_by(|a, b| a == b).map(|run| (run.len(), run[0])));
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        // The source kept is the one that holds most (the first of equals).
-        let mut need = min_shared(containment, all.len());
-        let mut best: Option<(Occurrence, usize)> = None;
         // The candidates' shingles are fetched first, all at once: each is a
         // cache miss, and misses that do not wait on each other overlap.
         sources.clear();
@@ -338,22 +337,26 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
             candidates
                 .iter()
                 .take(MAX_SOURCE_CANDIDATES)
-                .map(|&(_, o)| (o, index.line_shingles(o.doc, o.line))),
+                .map(|&(_, l)| (l, index.shingles_of(l))),
         );
         for (_, shingles) in &sources {
             std::hint::black_box(shingles.first());
         }
-        for &(o, shingles) in &sources {
+        // The source kept is the one that holds most (the first of equals).
+        let mut need = min_shared(containment, all.len());
+        let mut best: Option<(LineRef, usize)> = None;
+        for &(l, shingles) in &sources {
             if let Some(n) = shared_at_least(all, shingles, need) {
-                best = Some((o, n));
+                best = Some((l, n));
                 need = n + 1;
             }
         }
-        let Some((o, n)) = best else { continue };
+        let Some((l, n)) = best else { continue };
+        let source = index.occurrence(l);
         let c = n as f64 / all.len() as f64;
         let of = Provenance {
-            doc: o.doc,
-            line: Some(o.line),
+            doc: source.doc,
+            line: Some(source.line),
             containment: Some(per_mille(c)),
         };
         claim(labels, i, Reason::NearDupAcrossDocs, of);

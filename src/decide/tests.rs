@@ -10,7 +10,8 @@ fn index(docs: &[&str]) -> CorpusIndex {
         ..Default::default()
     };
     let mut idx = CorpusIndex::new(rules);
-    idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect());
+    idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect())
+        .unwrap();
     idx
 }
 
