@@ -36,6 +36,10 @@ struct Source {
     /// For near duplicates: the smallest share of a line's shingles found there.
     #[serde(skip_serializing_if = "Option::is_none")]
     containment: Option<f64>,
+    /// For a near-duplicate document: the Jaccard similarity of the two
+    /// documents' shingle sets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -54,6 +58,10 @@ struct Annotation {
     #[serde(flatten)]
     doc: DocName,
     status: &'static str,
+    /// The near-duplicate cluster of the document (the id of its first
+    /// document), for every clustered document, kept or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<DocId>,
     lines: usize,
     kept: usize,
     removed: Vec<Span>,
@@ -74,6 +82,7 @@ struct RawSpan {
 /// The annotation line (with its newline) of one document.
 pub fn annotation_line(
     me: DocName,
+    cluster: Option<DocId>,
     lines: &Lines,
     decision: &Decision,
     name: impl Fn(DocId) -> DocName,
@@ -81,6 +90,7 @@ pub fn annotation_line(
     let status = match decision.status {
         DocStatus::Keep => "keep",
         DocStatus::DupDoc { .. } => "dup_doc",
+        DocStatus::NearDupDoc { .. } => "near_dup_doc",
         DocStatus::Empty => "empty",
     };
     let mut spans: Vec<RawSpan> = Vec::new();
@@ -121,10 +131,15 @@ pub fn annotation_line(
             reason: r.reason,
             lines: [r.first as u32 + 1, r.last as u32 + 1],
             bytes: [lines.spans[r.first].start, lines.spans[r.last].next],
-            of: r.doc.map(|d| Source {
-                doc: name(d),
-                lines: r.src_lines.map(|(a, b)| [a + 1, b + 1]),
-                containment: r.containment.map(|c| f64::from(c) / 1000.0),
+            of: r.doc.map(|d| {
+                let share = r.containment.map(|c| f64::from(c) / 1000.0);
+                let whole = r.reason == Reason::NearDupDoc;
+                Source {
+                    doc: name(d),
+                    lines: r.src_lines.map(|(a, b)| [a + 1, b + 1]),
+                    containment: share.filter(|_| !whole),
+                    similarity: share.filter(|_| whole),
+                }
             }),
         })
         .collect();
@@ -142,6 +157,7 @@ pub fn annotation_line(
     let a = Annotation {
         doc: me,
         status,
+        cluster,
         lines: lines.len(),
         kept: decision.labels.iter().filter(|l| l.is_kept()).count(),
         removed,

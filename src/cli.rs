@@ -111,6 +111,21 @@ pub struct CleanArgs {
     /// Where a document's site comes from: auto (first folder under an input folder, or the host of a JSONL url/source field), folder, field:NAME, none.
     #[arg(long, value_name = "FROM", default_value = "auto")]
     pub site_from: config::SiteFrom,
+    /// Documents removed whole before the line rules: exact (same normalized text), near (also MinHash near duplicates), off.
+    #[arg(long, value_name = "MODE", default_value = "near")]
+    pub doc_dedup: config::DocDedup,
+    /// LSH bands of the document signature (bands × rows MinHash values).
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_BANDS)]
+    pub bands: usize,
+    /// Rows per LSH band.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_ROWS)]
+    pub rows: usize,
+    /// Jaccard similarity of two documents' shingle sets from which one is a near duplicate of the other.
+    #[arg(long, value_name = "F", default_value_t = config::DEFAULT_DOC_THRESHOLD)]
+    pub doc_threshold: f64,
+    /// Which document of a near-duplicate cluster is kept: first (in corpus order) or longest.
+    #[arg(long, value_name = "WHICH", default_value = "first")]
+    pub keep: config::Keep,
     /// Worker threads (default: one per core). Output does not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -149,6 +164,13 @@ impl CleanArgs {
         c.containment = self.containment;
         c.chrome_min_docs = self.chrome_min_docs;
         c.site_from = self.site_from;
+        c.docs = config::DocRules {
+            doc_dedup: self.doc_dedup,
+            bands: self.bands,
+            rows: self.rows,
+            doc_threshold: self.doc_threshold,
+            keep: self.keep,
+        };
         if let Some(s) = self.stats {
             c.stats = s;
         }

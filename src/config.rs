@@ -36,6 +36,19 @@ pub const MIN_SHINGLES: usize = 10;
 pub const SAMPLE_SLACK: f64 = 0.15;
 /// Lines at each edge of a document that count as its head or tail for chrome.
 pub const EDGE_LINES: usize = 8;
+/// Default for `--bands` and `--rows`: the MinHash signature of a document has
+/// bands × rows values; two documents are compared when all the rows of one
+/// band agree. With 14 × 8 (FineWeb's choice) a pair of Jaccard similarity s
+/// is compared with probability 1 - (1 - s^8)^14: 0.92 at 0.8, 0.99 at 0.85,
+/// 0.07 at 0.5.
+pub const DEFAULT_BANDS: usize = 14;
+pub const DEFAULT_ROWS: usize = 8;
+/// Default for `--doc-threshold`: the Jaccard similarity of two documents'
+/// shingle sets from which the later (or shorter) one is a near duplicate.
+pub const DEFAULT_DOC_THRESHOLD: f64 = 0.8;
+/// A document needs at least this many distinct shingles to be compared as a
+/// near duplicate (a few sentences; shorter texts are alike by chance).
+pub const MIN_DOC_SHINGLES: usize = 20;
 
 /// Name of the default stats file inside the output folder.
 pub const STATS_FILE_NAME: &str = "stats.json";
@@ -75,6 +88,80 @@ impl std::str::FromStr for SiteFrom {
     }
 }
 
+/// Which duplicate documents are removed whole (before any line rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocDedup {
+    /// Documents with the same normalized text only.
+    Exact,
+    /// Also near duplicates: MinHash LSH candidates verified by exact Jaccard similarity.
+    Near,
+    /// None: duplicate documents are left to the line rules.
+    Off,
+}
+
+/// Which document of a near-duplicate cluster is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// The first in corpus order.
+    First,
+    /// The longest (most bytes; the first of equals).
+    Longest,
+}
+
+impl std::str::FromStr for DocDedup {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "exact" => Ok(DocDedup::Exact),
+            "near" => Ok(DocDedup::Near),
+            "off" => Ok(DocDedup::Off),
+            _ => Err(format!("{s}: expected exact, near or off")),
+        }
+    }
+}
+
+impl std::str::FromStr for Keep {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "first" => Ok(Keep::First),
+            "longest" => Ok(Keep::Longest),
+            _ => Err(format!("{s}: expected first or longest")),
+        }
+    }
+}
+
+/// How documents are deduplicated whole.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DocRules {
+    pub doc_dedup: DocDedup,
+    pub bands: usize,
+    pub rows: usize,
+    pub doc_threshold: f64,
+    pub keep: Keep,
+}
+
+impl Default for DocRules {
+    fn default() -> DocRules {
+        DocRules {
+            doc_dedup: DocDedup::Near,
+            bands: DEFAULT_BANDS,
+            rows: DEFAULT_ROWS,
+            doc_threshold: DEFAULT_DOC_THRESHOLD,
+            keep: Keep::First,
+        }
+    }
+}
+
+impl DocRules {
+    /// Values per signature.
+    pub fn signature_len(&self) -> usize {
+        self.bands * self.rows
+    }
+}
+
 /// One positional input as given on the command line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -105,6 +192,8 @@ pub struct CleanConfig {
     pub containment: f64,
     pub chrome_min_docs: u32,
     pub site_from: SiteFrom,
+    #[serde(flatten)]
+    pub docs: DocRules,
     /// Where the stats JSON goes (`OUT/stats.json` unless set).
     pub stats: PathBuf,
     pub annotate: Option<PathBuf>,
@@ -132,6 +221,7 @@ impl CleanConfig {
             containment: DEFAULT_CONTAINMENT,
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
             site_from: SiteFrom::Auto,
+            docs: DocRules::default(),
             stats,
             annotate: None,
             strict: false,
@@ -147,6 +237,7 @@ impl CleanConfig {
             shingle: self.shingle,
             containment: self.containment,
             chrome_min_docs: self.chrome_min_docs,
+            docs: self.docs,
         }
     }
 
@@ -177,6 +268,12 @@ impl CleanConfig {
         if self.chrome_min_docs < 2 {
             return fail("--chrome-min-docs must be at least 2");
         }
+        if self.docs.bands == 0 || self.docs.rows == 0 || self.docs.signature_len() > 1024 {
+            return fail("--bands and --rows must be at least 1, with bands × rows at most 1024");
+        }
+        if !(self.docs.doc_threshold > 0.0 && self.docs.doc_threshold <= 1.0) {
+            return fail("--doc-threshold must be in (0, 1]");
+        }
         if self.output.as_os_str().is_empty() {
             return fail("--output must not be empty");
         }
@@ -191,6 +288,7 @@ pub struct Rules {
     pub shingle: usize,
     pub containment: f64,
     pub chrome_min_docs: u32,
+    pub docs: DocRules,
 }
 
 impl Default for Rules {
@@ -200,6 +298,7 @@ impl Default for Rules {
             shingle: DEFAULT_SHINGLE,
             containment: DEFAULT_CONTAINMENT,
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
+            docs: DocRules::default(),
         }
     }
 }

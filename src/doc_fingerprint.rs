@@ -3,10 +3,11 @@
 //! repeat most of another line of it (a judgement that needs nothing but the
 //! document, made here while its normalized lines are at hand).
 
-use crate::config::Rules;
+use crate::config::{DocDedup, Rules, MIN_DOC_SHINGLES};
 use crate::decide::{self, LineShingles, NearRepeat};
 use crate::doc::Lines;
 use crate::fingerprint::{self, LineFp, ShingleId};
+use crate::minhash::{self, Signature};
 
 #[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
@@ -24,6 +25,11 @@ pub struct DocFingerprint {
     pub edges: Vec<u64>,
     /// Lines that repeat most of another line of the document.
     pub near_repeats: Vec<NearRepeat>,
+    /// The MinHash signature of the long lines' shingles, when near-duplicate
+    /// documents are looked for and the document has enough shingles.
+    pub signature: Option<Signature>,
+    /// Bytes of the document text.
+    pub bytes: u64,
 }
 
 impl DocFingerprint {
@@ -51,7 +57,12 @@ impl DocFingerprint {
                 long_lines.push((u32::try_from(i).unwrap_or(u32::MAX), shingles.len()));
             }
         });
+        let signature = (rules.docs.doc_dedup == DocDedup::Near && shingles.len() >= MIN_DOC_SHINGLES)
+            .then(|| minhash::signature(shingles.iter().copied(), rules.docs.signature_len()))
+            .flatten();
         let mut fp = DocFingerprint {
+            signature,
+            bytes: text.len() as u64,
             edges: edge_keys(text, &split, &lines, &masked_keys, site),
             lines,
             text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),

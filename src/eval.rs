@@ -216,6 +216,10 @@ pub struct EvalReport {
     pub per_truth_reason: Vec<TruthReasonScore>,
     /// Reasons the run used on scored lines.
     pub per_predicted_reason: Vec<PredictedReasonScore>,
+    /// Documents removed whole, scored as documents: a truth document has a
+    /// whole-document reason when every scored line has it; the prediction
+    /// is the annotation's `status`.
+    pub per_document_reason: Vec<DocumentReasonScore>,
     /// Scored lines: truth label → predicted reason (or `kept`) → count.
     pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
     pub bytes: ByteScores,
@@ -241,6 +245,8 @@ struct AnnotationIn {
     #[serde(default)]
     record: Option<u64>,
     lines: usize,
+    #[serde(default)]
+    status: Option<String>,
     #[serde(default)]
     removed: Vec<SpanIn>,
 }
@@ -279,8 +285,24 @@ type LineSize = Option<(u64, bool)>;
 /// Per-document errors while scoring: truth doc index, FP, FN, pairs.
 type RawDocErrors = (usize, u64, u64, HashMap<(u8, Option<u16>), u64>);
 
+/// Precision and recall of one whole-document reason, by documents.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct DocumentReasonScore {
+    pub reason: String,
+    pub truth: u64,
+    pub predicted: u64,
+    pub both: u64,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+/// Reasons that remove a whole document.
+const DOCUMENT_REASONS: [&str; 2] = ["dup_doc", "near_dup_doc"];
+
 #[derive(Default)]
 struct Scorer {
+    /// Per whole-document reason: truth, predicted and both counts.
+    documents: [(u64, u64, u64); DOCUMENT_REASONS.len()],
     /// Predicted reason names, by id.
     reasons: Vec<String>,
     reason_ids: HashMap<String, u16>,
@@ -471,8 +493,17 @@ impl Scorer {
     }
 
     /// Scores one truth document against its (validated) spans.
-    fn score(&mut self, idx: usize, doc: &TruthDoc, spans: &[Span]) {
+    fn score(&mut self, idx: usize, doc: &TruthDoc, status: Option<&str>, spans: &[Span]) {
         let n = doc.labels.len();
+        let mut scored = doc.labels.iter().filter(|&&l| l != BLANK).peekable();
+        let first = scored.peek().map(|&&l| LABELS[l as usize]);
+        let whole = first.filter(|_| scored.all(|&l| Some(LABELS[l as usize]) == first));
+        for (r, counts) in DOCUMENT_REASONS.iter().zip(&mut self.documents) {
+            let (t, p) = (whole == Some(*r), status == Some(*r));
+            counts.0 += u64::from(t);
+            counts.1 += u64::from(p);
+            counts.2 += u64::from(t && p);
+        }
         let mut predicted: Vec<Option<u16>> = vec![None; n];
         for s in spans {
             for p in &mut predicted[s.first..=s.last] {
@@ -643,6 +674,19 @@ impl Scorer {
             overall,
             per_truth_reason,
             per_predicted_reason,
+            per_document_reason: DOCUMENT_REASONS
+                .iter()
+                .zip(self.documents)
+                .filter(|(_, (t, p, _))| t + p > 0)
+                .map(|(r, (truth, predicted, both))| DocumentReasonScore {
+                    reason: r.to_string(),
+                    truth,
+                    predicted,
+                    both,
+                    precision: ratio(both, predicted),
+                    recall: ratio(both, truth),
+                })
+                .collect(),
             confusion,
             bytes: self.bytes,
             worst_fp,
@@ -729,13 +773,13 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
             });
         }
         counts.matched += 1;
-        scorer.score(idx, doc, &spans);
+        scorer.score(idx, doc, a.status.as_deref(), &spans);
         Ok(())
     })?;
     for (idx, doc) in docs.iter().enumerate() {
         if doc.matched.is_none() {
             counts.truth_without_annotation += 1;
-            scorer.score(idx, doc, &[]);
+            scorer.score(idx, doc, None, &[]);
         }
     }
     Ok(scorer.finish(truth, annotations, &docs, counts))
@@ -791,6 +835,20 @@ impl EvalReport {
                 "{:<24} {:>10} {:>10} {:>8.4}",
                 r.reason, r.lines, r.truth_remove, r.precision
             );
+        }
+        if !self.per_document_reason.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:<24} {:>10} {:>10} {:>10} {:>8} {:>8}",
+                "whole documents", "truth", "predicted", "both", "prec", "recall"
+            );
+            for r in &self.per_document_reason {
+                let _ = writeln!(
+                    out,
+                    "{:<24} {:>10} {:>10} {:>10} {:>8.4} {:>8.4}",
+                    r.reason, r.truth, r.predicted, r.both, r.precision, r.recall
+                );
+            }
         }
 
         // Confusion table: rows in label order, columns in predicted order then "kept".

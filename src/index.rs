@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::config::Rules;
 use crate::decide::NearRepeat;
 use crate::doc::DocId;
+use crate::doc_dedup::NearDocs;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
 
@@ -93,6 +94,15 @@ pub struct CorpusIndex {
     near_repeat_ends: Vec<usize>,
     /// Documents whose head or tail holds each edge key.
     edge_docs: KeyMap<u32>,
+    /// The MinHash signatures of the documents that have one (not exact
+    /// copies), one after another, and those documents.
+    signatures: Vec<u32>,
+    signed_docs: Vec<DocId>,
+    doc_bytes: Vec<u64>,
+    /// The near-duplicate documents, once the document stage has run, and
+    /// the lines of the removed ones (a bit per [`LineRef`]).
+    near_docs: NearDocs,
+    removed_lines: Vec<u64>,
 }
 
 impl CorpusIndex {
@@ -111,6 +121,11 @@ impl CorpusIndex {
             near_repeats: Vec::new(),
             near_repeat_ends: Vec::new(),
             edge_docs: KeyMap::default(),
+            signatures: Vec::new(),
+            signed_docs: Vec::new(),
+            doc_bytes: Vec::new(),
+            near_docs: NearDocs::default(),
+            removed_lines: Vec::new(),
         }
     }
 
@@ -154,7 +169,12 @@ impl CorpusIndex {
                 for &e in &doc.edges {
                     *self.edge_docs.entry(e).or_insert(0) += 1;
                 }
+                if let Some(sig) = &doc.signature {
+                    self.signatures.extend_from_slice(sig);
+                    self.signed_docs.push(id);
+                }
             }
+            self.doc_bytes.push(doc.bytes);
             self.sites.push(doc.site);
             fingerprint::for_each_index_key(&doc.lines, min, |key, line| {
                 let occ = Occurrence {
@@ -266,6 +286,95 @@ impl CorpusIndex {
         (line as usize + 1..lines.len())
             .find(|&i| lines[i].has_words())
             .map(|i| i as u32)
+    }
+
+    /// Each document that has a signature, with it, in corpus order.
+    pub fn signatures(&self) -> impl Iterator<Item = (DocId, &[u32])> + '_ {
+        let k = self.rules.docs.signature_len();
+        self.signed_docs
+            .iter()
+            .copied()
+            .zip(self.signatures.chunks_exact(k))
+    }
+
+    pub fn doc_bytes(&self, doc: DocId) -> u64 {
+        self.doc_bytes[doc as usize]
+    }
+
+    /// The distinct shingles of a document's long lines, sorted.
+    pub fn doc_shingles(&self, doc: DocId) -> Vec<ShingleId> {
+        let mut all: Vec<ShingleId> = (0..self.lines(doc).len() as u32)
+            .flat_map(|line| self.line_shingles(doc, line).iter().copied())
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Records what the document stage found. From then on the lines of the
+    /// removed documents are no first occurrence of anything: a line or pair
+    /// key first seen in one moves to its first occurrence in a kept
+    /// document (or goes, if none has it), and their lines are marked so that
+    /// no near duplicate is traced to them.
+    pub fn set_near_docs(&mut self, near: NearDocs) {
+        let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
+        removed.sort_unstable();
+        self.removed_lines = vec![0; self.lines.len().div_ceil(64)];
+        for &doc in &removed {
+            let d = doc as usize;
+            for g in self.starts[d]..self.starts[d + 1] {
+                self.removed_lines[g / 64] |= 1 << (g % 64);
+            }
+        }
+        self.near_docs = near;
+        let min = self.rules.min_line_chars;
+        let mut orphans: KeyMap<Option<Occurrence>> = KeyMap::default();
+        for &doc in &removed {
+            fingerprint::for_each_index_key(self.lines(doc), min, |key, _| {
+                if self.first_seen(key).is_some_and(|o| o.doc == doc) {
+                    orphans.insert(key, None);
+                }
+            });
+        }
+        let Some(&from) = removed.first() else { return };
+        for doc in from..self.next_doc_id() {
+            if removed.binary_search(&doc).is_ok() {
+                continue;
+            }
+            fingerprint::for_each_index_key(self.lines(doc), min, |key, line| {
+                if let Some(slot @ None) = orphans.get_mut(&key) {
+                    *slot = Some(Occurrence {
+                        doc,
+                        line: line as u32,
+                    });
+                }
+            });
+        }
+        for (key, kept) in orphans {
+            let table = &mut self.first_seen[shard_of(key)];
+            match kept {
+                Some(o) => table.insert(key, o.pack()),
+                None => table.remove(&key),
+            };
+        }
+    }
+
+    pub fn near_docs(&self) -> &NearDocs {
+        &self.near_docs
+    }
+
+    /// Whether a line belongs to a document removed as a near duplicate.
+    pub fn in_removed_doc(&self, line: LineRef) -> bool {
+        let g = line as usize;
+        self.removed_lines
+            .get(g / 64)
+            .is_some_and(|w| w & (1 << (g % 64)) != 0)
+    }
+
+    /// The kept document and the similarity (per mille) of a document
+    /// removed as a near duplicate.
+    pub fn near_dup_of(&self, doc: DocId) -> Option<(DocId, u16)> {
+        self.near_docs.member(doc).and_then(|m| m.removed)
     }
 
     /// Distinct keys held, for the stats.

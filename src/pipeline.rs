@@ -19,15 +19,16 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::annotate::{self, DocName};
-use crate::config::CleanConfig;
+use crate::config::{CleanConfig, DocDedup};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
+use crate::doc_dedup;
 use crate::fingerprint;
 use crate::index::{CorpusIndex, DocFingerprint, KeyMap, LineRef};
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
-use crate::report::{DocReport, Stats, StatsBuilder};
+use crate::report::{DocReport, NearDupClusters, Stats, StatsBuilder};
 use crate::write::{self, OutputDir, ResultFile};
 use crate::{Error, Result};
 
@@ -138,6 +139,14 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     bar.finish_and_clear();
     let pass1 = started.elapsed().as_secs_f64();
 
+    // Between the passes: near-duplicate documents, from the signatures.
+    let doc_stage = Instant::now();
+    if config.docs.doc_dedup == DocDedup::Near {
+        let near = doc_dedup::find(&index, &config.docs);
+        index.set_near_docs(near);
+    }
+    let doc_stage = doc_stage.elapsed().as_secs_f64();
+
     let name = |doc: DocId| -> DocName {
         let (src, rec) = origins[doc as usize];
         DocName {
@@ -207,10 +216,12 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let pass2 = pass2_start.elapsed().as_secs_f64();
 
     let mut result = stats.finish(config, index.key_count(), |d| name(d).display());
+    result.near_dup_doc_clusters = NearDupClusters::of(index.near_docs(), |d| name(d).display());
     let total = started.elapsed().as_secs_f64();
     result.timings.threads = rayon::current_num_threads();
     result.timings.fingerprint_index_s = round3(pass1);
     result.timings.index_s = round3(index_time);
+    result.timings.near_dup_docs_s = round3(doc_stage);
     result.timings.decide_write_s = round3(pass2);
     result.timings.total_s = round3(total);
     result.timings.mb_per_s = round3(result.input.bytes as f64 / 1e6 / total.max(1e-9));
@@ -374,10 +385,10 @@ fn clean_unit(
             None
         }
     };
-    let annotation = config
-        .annotate
-        .is_some()
-        .then(|| annotate::annotation_line(name(doc), &lines, &decision, name));
+    let annotation = config.annotate.is_some().then(|| {
+        let cluster = index.near_docs().member(doc).map(|m| m.cluster);
+        annotate::annotation_line(name(doc), cluster, &lines, &decision, name)
+    });
     Ok(Some(Cleaned {
         report,
         jsonl_line,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::config::CleanConfig;
 use crate::decide::{Decision, DocStatus, Label, Reason};
 use crate::doc::{DocId, Lines};
+use crate::doc_dedup::NearDocs;
 use crate::fingerprint::LineFp;
 use crate::index::KeyMap;
 use crate::read::Skip;
@@ -173,12 +174,61 @@ pub struct Cluster {
     pub kept: String,
 }
 
+/// Clusters of near-duplicate documents (`--doc-dedup near`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct NearDupClusters {
+    /// Distinct document pairs that shared an LSH bucket.
+    pub candidate_pairs: u64,
+    /// Of which verified (exact Jaccard similarity at the threshold).
+    pub verified_pairs: u64,
+    #[serde(flatten)]
+    pub clusters: DupClusters,
+}
+
+impl NearDupClusters {
+    pub fn of(near: &NearDocs, name: impl Fn(DocId) -> String) -> NearDupClusters {
+        let sizes = near
+            .clusters
+            .iter()
+            .map(|c| (c.kept, u64::from(c.size)))
+            .collect();
+        NearDupClusters {
+            candidate_pairs: near.candidate_pairs,
+            verified_pairs: near.verified_pairs,
+            clusters: DupClusters::of(sizes, name),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct DupClusters {
     pub clusters: u64,
     /// Cluster size → number of clusters of that size.
     pub size_histogram: BTreeMap<u64, u64>,
+    /// The largest clusters (of equal size, the earlier kept document first).
     pub largest: Vec<Cluster>,
+}
+
+impl DupClusters {
+    /// From each cluster's kept document and size.
+    fn of(sizes: Vec<(DocId, u64)>, name: impl Fn(DocId) -> String) -> DupClusters {
+        let mut clusters = DupClusters::default();
+        for &(_, size) in &sizes {
+            clusters.clusters += 1;
+            *clusters.size_histogram.entry(size).or_default() += 1;
+        }
+        let mut largest = sizes;
+        largest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        clusters.largest = largest
+            .into_iter()
+            .take(TOP_CLUSTERS)
+            .map(|(doc, size)| Cluster {
+                size,
+                kept: name(doc),
+            })
+            .collect();
+        clusters
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -196,6 +246,8 @@ pub struct Timings {
     pub fingerprint_index_s: f64,
     /// Of which adding to the index (overlapping the fingerprinting of the next batch).
     pub index_s: f64,
+    /// Between the passes: near-duplicate documents.
+    pub near_dup_docs_s: f64,
     /// Pass 2: deciding and writing.
     pub decide_write_s: f64,
     pub total_s: f64,
@@ -284,21 +336,7 @@ impl StatsBuilder {
             .collect();
         chrome.sort_by(|a, b| b.lines.cmp(&a.lines).then(a.site.cmp(&b.site)));
         chrome.truncate(TOP_CHROME_SITES);
-        let mut clusters = DupClusters::default();
-        for &size in self.cluster_sizes.values() {
-            clusters.clusters += 1;
-            *clusters.size_histogram.entry(size).or_default() += 1;
-        }
-        let mut largest: Vec<(DocId, u64)> = self.cluster_sizes.into_iter().collect();
-        largest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        clusters.largest = largest
-            .into_iter()
-            .take(TOP_CLUSTERS)
-            .map(|(doc, size)| Cluster {
-                size,
-                kept: name(doc),
-            })
-            .collect();
+        let clusters = DupClusters::of(self.cluster_sizes.into_iter().collect(), name);
         Stats {
             textsieve_version: env!("CARGO_PKG_VERSION"),
             config: config.clone(),
@@ -309,6 +347,7 @@ impl StatsBuilder {
             top_removed_lines: top,
             chrome_by_site: chrome,
             dup_doc_clusters: clusters,
+            near_dup_doc_clusters: NearDupClusters::default(),
             index_keys: index_keys as u64,
             timings: Timings::default(),
         }
@@ -355,6 +394,7 @@ pub struct Stats {
     /// Chrome learned and removed, per site (the sites with most chrome first).
     pub chrome_by_site: Vec<SiteChrome>,
     pub dup_doc_clusters: DupClusters,
+    pub near_dup_doc_clusters: NearDupClusters,
     /// Distinct line and pair keys in the corpus index.
     pub index_keys: u64,
     pub timings: Timings,

@@ -1,8 +1,13 @@
 //! The second pass's judgement of one document: every line gets `keep` or one
 //! removal reason with its provenance, and the document gets a status.
 //!
-//! Rules run in a fixed order and a line keeps the first reason that claims it:
+//! Document-level decisions come first (`--doc-dedup`), then the line rules,
+//! in a fixed order; a line keeps the first reason that claims it:
 //! 1. `dup_doc` — the whole normalized text equals an earlier document's;
+//!    `near_dup_doc` — the document stage put the document in a cluster of
+//!    near duplicates that keeps another one. A removed document's lines are
+//!    no first occurrence for the line rules: a line first seen there counts
+//!    from its first occurrence in a kept document;
 //! 2. `repeat_in_doc` — the line repeats an earlier line of the same document;
 //! 3. `near_repeat_in_doc` — most of the line's shingles are in a more
 //!    complete (or, for equal content, earlier) line of the same document;
@@ -28,6 +33,7 @@ pub use near::{candidate_pairs, near_repeats, LineShingles, NearRepeat};
 
 use serde::Serialize;
 
+use crate::config::DocDedup;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint;
 use crate::index::CorpusIndex;
@@ -37,6 +43,7 @@ use crate::index::CorpusIndex;
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DupDoc,
+    NearDupDoc,
     Chrome,
     ChromeSuffix,
     RepeatInDoc,
@@ -48,8 +55,9 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 9] = [
+    pub const ALL: [Reason; 10] = [
         Reason::DupDoc,
+        Reason::NearDupDoc,
         Reason::Chrome,
         Reason::ChromeSuffix,
         Reason::RepeatInDoc,
@@ -63,6 +71,7 @@ impl Reason {
     pub fn name(self) -> &'static str {
         match self {
             Reason::DupDoc => "dup_doc",
+            Reason::NearDupDoc => "near_dup_doc",
             Reason::Chrome => "chrome",
             Reason::ChromeSuffix => "chrome_suffix",
             Reason::RepeatInDoc => "repeat_in_doc",
@@ -132,6 +141,12 @@ pub enum DocStatus {
     DupDoc {
         of: DocId,
     },
+    /// In a cluster of near duplicates that keeps the document `of`; their
+    /// shingle sets have this Jaccard similarity (per mille).
+    NearDupDoc {
+        of: DocId,
+        similarity: u16,
+    },
     /// Nothing with words left.
     Empty,
 }
@@ -163,20 +178,35 @@ pub struct Cut {
 /// reading only the index.
 pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Decision {
     let fps = index.lines(doc);
-    if let Some(twin) = fingerprint::doc_key(fps)
-        .and_then(|k| index.first_doc(k))
-        .filter(|&first| first < doc)
-    {
-        let of = Some(Provenance {
-            doc: twin,
+    let whole = |status: DocStatus, reason: Reason, of: Provenance| Decision {
+        status,
+        labels: vec![Label::removed(reason, Some(of)); fps.len()],
+        cut: None,
+    };
+    if index.rules().docs.doc_dedup != DocDedup::Off {
+        if let Some(twin) = fingerprint::doc_key(fps)
+            .and_then(|k| index.first_doc(k))
+            .filter(|&first| first < doc)
+        {
+            let of = Provenance {
+                doc: twin,
+                line: None,
+                containment: None,
+            };
+            return whole(DocStatus::DupDoc { of: twin }, Reason::DupDoc, of);
+        }
+    }
+    if let Some((kept, similarity)) = index.near_dup_of(doc) {
+        let of = Provenance {
+            doc: kept,
             line: None,
-            containment: None,
-        });
-        return Decision {
-            status: DocStatus::DupDoc { of: twin },
-            labels: vec![Label::removed(Reason::DupDoc, of); fps.len()],
-            cut: None,
+            containment: Some(similarity),
         };
+        return whole(
+            DocStatus::NearDupDoc { of: kept, similarity },
+            Reason::NearDupDoc,
+            of,
+        );
     }
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
@@ -201,6 +231,11 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     };
     let cut = cut.filter(|_| status.is_kept());
     Decision { status, labels, cut }
+}
+
+/// A share in [0, 1] as a whole number per mille.
+pub fn per_mille(x: f64) -> u16 {
+    (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.

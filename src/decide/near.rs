@@ -13,7 +13,7 @@
 
 use std::cell::OnceCell;
 
-use super::{claim, Label, Provenance, Reason};
+use super::{claim, per_mille, Label, Provenance, Reason};
 use crate::config::{MIN_SHINGLES, SAMPLE_SLACK};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp, ShingleId};
@@ -149,10 +149,6 @@ fn min_shared(containment: f64, len: usize) -> usize {
 fn is_truncated(line: &str) -> bool {
     let t = line.trim_end().trim_end_matches([']', ')']);
     t.ends_with('…') || t.ends_with("...")
-}
-
-fn per_mille(x: f64) -> u16 {
-    (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
 /// The pairs of lines `(a, b)`, `a < b`, that share a shingle (given as each
@@ -337,6 +333,9 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
             candidates
                 .iter()
                 .take(MAX_SOURCE_CANDIDATES)
+                // A line of a document removed whole is no source: its text
+                // is not in the output.
+                .filter(|&&(_, l)| !index.in_removed_doc(l))
                 .map(|&(_, l)| (l, index.shingles_of(l))),
         );
         for (_, shingles) in &sources {

@@ -7,7 +7,7 @@ use super::plan::{DocPlan, Kind};
 use super::rng::{derive, Rng};
 use super::site::{apply_style, Digits, Site, Style};
 use super::Label;
-use crate::config::{DEFAULT_CONTAINMENT, DEFAULT_SHINGLE};
+use crate::config::{DEFAULT_CONTAINMENT, DEFAULT_DOC_THRESHOLD, DEFAULT_MIN_LINE_CHARS, DEFAULT_SHINGLE};
 use crate::normalize;
 use std::collections::HashSet;
 
@@ -137,24 +137,52 @@ fn copy_label(copy: &str, source: &str) -> Label {
     }
 }
 
-/// The share of `a`'s `n`-word shingles found in `b`, on normalized words; a
-/// text shorter than `n` words is one shingle, itself.
-fn shingle_containment(a: &str, b: &str, n: usize) -> f64 {
-    fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
-        let mut norm = String::new();
-        normalize::normalize_into(text, normalize::Digits::Ascii, &mut norm);
-        let words: Vec<String> = norm
-            .split(' ')
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect();
-        if words.len() < n {
-            return HashSet::from([words]);
-        }
-        words.windows(n).map(<[String]>::to_vec).collect()
+/// The `n`-word shingles of a line, on normalized words; a line shorter than
+/// `n` words is one shingle, itself.
+fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
+    let mut norm = String::new();
+    normalize::normalize_into(text, normalize::Digits::Ascii, &mut norm);
+    let words: Vec<String> = norm
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    if words.len() < n {
+        return HashSet::from([words]);
     }
+    words.windows(n).map(<[String]>::to_vec).collect()
+}
+
+/// The share of `a`'s `n`-word shingles found in `b`.
+fn shingle_containment(a: &str, b: &str, n: usize) -> f64 {
     let (sa, sb) = (shingles(a, n), shingles(b, n));
     sa.intersection(&sb).count() as f64 / sa.len() as f64
+}
+
+/// A line of at least `DEFAULT_MIN_LINE_CHARS` normalized characters.
+fn is_long(line: &str) -> bool {
+    let mut norm = String::new();
+    normalize::normalize_into(line, normalize::Digits::Ascii, &mut norm);
+    norm.chars().count() >= DEFAULT_MIN_LINE_CHARS
+}
+
+/// The Jaccard similarity of two pages' sets of `n`-word shingles, each line
+/// shingled on its own, over the long lines (at least `DEFAULT_MIN_LINE_CHARS`
+/// normalized characters), as `--doc-dedup near` defines it.
+fn doc_jaccard(a: &Raw, b: &Raw, n: usize) -> f64 {
+    let set = |page: &Raw| -> HashSet<Vec<String>> {
+        page.iter()
+            .filter(|(t, _, _)| is_long(t))
+            .flat_map(|(t, _, _)| shingles(t, n))
+            .collect()
+    };
+    let (sa, sb) = (set(a), set(b));
+    let shared = sa.intersection(&sb).count();
+    let union = sa.len() + sb.len() - shared;
+    if union == 0 {
+        return 0.0;
+    }
+    shared as f64 / union as f64
 }
 
 /// The start of a paragraph, cut after its unique number, ending in "[…]" or "...".
@@ -266,11 +294,17 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
             let sp = &ctx.plans[src as usize];
             let lang = site.lang;
             let (title, content) = body_and_title(ctx, sp);
-            let mut lines: Vec<String> = content.into_iter().map(|(t, _, _)| t).collect();
+            let source: Vec<String> = content.into_iter().map(|(t, _, _)| t).collect();
+            // Each line with the source line it was copied from (None: new text).
+            let mut lines: Vec<(String, Option<usize>)> = source
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), Some(i)))
+                .collect();
             let mut rng = Rng::new(derive(ctx.seed, TAG_COPY, plan.idx as u64));
             for _ in 0..rng.range(1, 3) {
                 let i = rng.below(lines.len());
-                lines[i] = lang::edit_word(&lines[i], lang, &mut rng, 0..0);
+                lines[i].0 = lang::edit_word(&lines[i].0, lang, &mut rng, 0..0);
             }
             if lines.len() > 4 && rng.chance(0.3) {
                 let i = rng.range(1, lines.len() - 1);
@@ -279,17 +313,37 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
             if rng.chance(0.3) {
                 let para = lang::paragraph(lang, &mut rng, plan.idx as u64 * 32 + 30);
                 let i = rng.range(1, lines.len());
-                lines.insert(i, para.text);
+                lines.insert(i, (para.text, None));
             }
-            let content = lines
-                .into_iter()
-                .map(|t| (t, Label::NearDupDoc, Part::Content))
-                .collect();
-            let raw = layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
-            let raw = raw
-                .into_iter()
-                .map(|(t, _, p)| (t, Label::NearDupDoc, p))
-                .collect();
+            let page = |content: Raw| layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
+            let as_copied = page(
+                lines
+                    .iter()
+                    .map(|(t, _)| (t.clone(), Label::NearDupDoc, Part::Content))
+                    .collect(),
+            );
+            // A near-duplicate document by the definition of `--doc-dedup
+            // near` at the default threshold; below it, each line is what it is
+            // on its own (a copied paragraph, the site's chrome, new text).
+            let (_, source_page) = normal_raw(ctx, sp);
+            let raw = if doc_jaccard(&as_copied, &source_page, DEFAULT_SHINGLE) >= DEFAULT_DOC_THRESHOLD {
+                as_copied
+                    .into_iter()
+                    .map(|(t, _, p)| (t, Label::NearDupDoc, p))
+                    .collect()
+            } else {
+                let content = lines
+                    .into_iter()
+                    .map(|(t, from)| {
+                        // A short line is a duplicate only in a block: on its own it stays.
+                        let label = from
+                            .filter(|_| is_long(&t))
+                            .map_or(Label::Keep, |i| copy_label(&t, &source[i]));
+                        (t, label, Part::Content)
+                    })
+                    .collect();
+                page(content)
+            };
             let mut style = site.style;
             if plan.copy_noise {
                 style = noisier(style, lang, &mut rng);
