@@ -1,7 +1,7 @@
 //! `synth` and `eval` end to end on a small corpus, so neither can silently
 //! break: the generated truth scores a real `clean` run, and the scores hold
-//! the quality bar (precision ≥ 0.99; the exact, near-repeat and chrome rules
-//! find what they target).
+//! the quality bar (precision ≥ 0.99; the exact, near-repeat, chrome and
+//! near-duplicate document rules find what they target).
 
 use crate::util::TestDir;
 
@@ -66,6 +66,16 @@ fn check_scores(eval: &serde_json::Value) {
     for p in eval["per_predicted_reason"].as_array().unwrap() {
         assert!(p["precision"].as_f64().unwrap() >= 0.97, "{p}");
     }
+    // Whole documents, scored as documents.
+    let near = eval["per_document_reason"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["reason"] == "near_dup_doc")
+        .unwrap_or_else(|| panic!("no near-duplicate documents: {eval:#}"));
+    assert!(near["truth"].as_u64().unwrap() >= 5, "{near}");
+    assert!(near["precision"].as_f64().unwrap() >= 0.99, "{near}");
+    assert!(near["recall"].as_f64().unwrap() >= 0.9, "{near}");
 }
 
 #[test]

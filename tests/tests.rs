@@ -7,4 +7,5 @@ mod cli;
 mod golden;
 mod invariants;
 mod jsonl;
+mod near_docs;
 mod synth_eval;

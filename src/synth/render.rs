@@ -137,6 +137,47 @@ fn copy_label(copy: &str, source: &str) -> Label {
     }
 }
 
+/// Stubs under this many words between two copied lines go with them.
+const STUB_MAX_WORDS: usize = 20;
+
+/// The truth for the content lines of a copy of `source` that is not a near
+/// duplicate as a whole (each line with the source line it came from), by the
+/// line rules: a long copied line by [`copy_label`]; a short one only inside a
+/// block of lines copied unchanged and adjacent in the source; then a short
+/// stub between two copied lines goes with them.
+fn loose_copy_labels(lines: &[(String, Option<usize>)], source: &[String]) -> Vec<Label> {
+    let unchanged = |k: usize| lines[k].1.is_some_and(|i| lines[k].0 == source[i]);
+    let adjacent = |a: usize, b: usize| matches!((lines[a].1, lines[b].1), (Some(x), Some(y)) if x + 1 == y);
+    let mut labels: Vec<Label> = (0..lines.len())
+        .map(|k| match lines[k].1 {
+            None => Label::Keep,
+            Some(i) if is_long(&lines[k].0) => copy_label(&lines[k].0, &source[i]),
+            Some(_) => {
+                let in_block = unchanged(k)
+                    && ((k > 0 && unchanged(k - 1) && adjacent(k - 1, k))
+                        || (k + 1 < lines.len() && unchanged(k + 1) && adjacent(k, k + 1)));
+                if in_block {
+                    Label::DupAcrossDocs
+                } else {
+                    Label::Keep
+                }
+            }
+        })
+        .collect();
+    let copied = |l: Label| matches!(l, Label::DupAcrossDocs | Label::NearDupAcrossDocs);
+    for k in 1..lines.len().saturating_sub(1) {
+        let words = lines[k].0.split_whitespace().count();
+        if labels[k] == Label::Keep
+            && words < STUB_MAX_WORDS
+            && copied(labels[k - 1])
+            && copied(labels[k + 1])
+        {
+            labels[k] = Label::NearDupAcrossDocs;
+        }
+    }
+    labels
+}
+
 /// The `n`-word shingles of a line, on normalized words; a line shorter than
 /// `n` words is one shingle, itself.
 fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
@@ -332,15 +373,11 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
                     .map(|(t, _, p)| (t, Label::NearDupDoc, p))
                     .collect()
             } else {
+                let labels = loose_copy_labels(&lines, &source);
                 let content = lines
                     .into_iter()
-                    .map(|(t, from)| {
-                        // A short line is a duplicate only in a block: on its own it stays.
-                        let label = from
-                            .filter(|_| is_long(&t))
-                            .map_or(Label::Keep, |i| copy_label(&t, &source[i]));
-                        (t, label, Part::Content)
-                    })
+                    .zip(labels)
+                    .map(|((t, _), label)| (t, label, Part::Content))
                     .collect();
                 page(content)
             };

@@ -1,0 +1,202 @@
+//! Near-duplicate documents (`--doc-dedup near`): where the Jaccard threshold
+//! cuts, which document of a cluster is kept, what the annotations and stats
+//! say, and that pages of one site that only share its template stay.
+
+use std::collections::BTreeMap;
+
+use crate::util::{assert_accounting, TestDir};
+
+/// A long line of 20 words no other line has.
+fn line(doc: &str, i: usize) -> String {
+    (0..20)
+        .map(|w| format!("{doc}w{i}x{w}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Two documents of `n` lines that share their first `shared` lines: the
+/// Jaccard similarity of their shingle sets is shared / (2n - shared).
+fn pair(name: &str, n: usize, shared: usize) -> (String, String) {
+    let a: Vec<String> = (0..n).map(|i| line(name, i)).collect();
+    let b: Vec<String> = (0..n)
+        .map(|i| {
+            if i < shared {
+                line(name, i)
+            } else {
+                line(&format!("{name}b"), i)
+            }
+        })
+        .collect();
+    (a.join("\n") + "\n", b.join("\n") + "\n")
+}
+
+/// Runs `clean` over pairs at Jaccard 0.5, 0.7, 0.85 and 0.95 (one folder
+/// per pair, the copy second) and gives each copy's annotation.
+fn run_pairs(extra: &[&str]) -> BTreeMap<&'static str, serde_json::Value> {
+    let t = TestDir::new();
+    let cases = [("j50", 30, 20), ("j70", 17, 14), ("j85", 37, 34), ("j95", 39, 38)];
+    for (name, n, shared) in cases {
+        let (a, b) = pair(name, n, shared);
+        t.write(&format!("in/{name}/1.txt"), a);
+        t.write(&format!("in/{name}/2.txt"), b);
+    }
+    let mut args = vec!["clean", "in", "-o", "out", "--annotate", "out/ann.jsonl", "-q"];
+    args.extend_from_slice(extra);
+    t.run(&args).ok();
+    assert_accounting(&t.stats("out/stats.json"));
+    let ann = t.read_str("out/ann.jsonl");
+    cases
+        .iter()
+        .map(|&(name, _, _)| {
+            let copy = format!("in/{name}/2.txt");
+            let a = ann
+                .lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .find(|a| a["path"] == copy.as_str())
+                .unwrap();
+            (name, a)
+        })
+        .collect()
+}
+
+#[test]
+fn the_default_threshold_cuts_between_0_7_and_0_85() {
+    let ann = run_pairs(&[]);
+    for (name, want) in [
+        ("j50", "keep"),
+        ("j70", "keep"),
+        ("j85", "near_dup_doc"),
+        ("j95", "near_dup_doc"),
+    ] {
+        assert_eq!(ann[name]["status"], want, "{name}: {}", ann[name]);
+    }
+    // The provenance names the kept document and the exact similarity.
+    let span = &ann["j85"]["removed"][0];
+    assert_eq!(span["reason"], "near_dup_doc");
+    assert_eq!(span["of"]["path"], "in/j85/1.txt");
+    assert_eq!(span["of"]["similarity"], 0.85);
+    assert_eq!(ann["j95"]["removed"][0]["of"]["similarity"], 0.95);
+    // Below the threshold the copy stays, and only its copied lines go (as
+    // duplicates of the first document's lines).
+    assert_eq!(ann["j70"]["removed"][0]["reason"], "dup_across_docs");
+    assert_eq!(ann["j70"]["kept"], 3);
+}
+
+#[test]
+fn a_lower_threshold_with_more_bands_takes_the_0_7_pair_too() {
+    let ann = run_pairs(&["--doc-threshold", "0.6", "--bands", "28", "--rows", "4"]);
+    for (name, want) in [
+        ("j50", "keep"),
+        ("j70", "near_dup_doc"),
+        ("j85", "near_dup_doc"),
+        ("j95", "near_dup_doc"),
+    ] {
+        assert_eq!(ann[name]["status"], want, "{name}");
+    }
+}
+
+#[test]
+fn doc_dedup_exact_and_off_leave_near_duplicates_to_the_line_rules() {
+    for mode in ["exact", "off"] {
+        let ann = run_pairs(&["--doc-dedup", mode]);
+        assert_eq!(ann["j95"]["status"], "keep", "{mode}");
+        assert_eq!(ann["j95"]["removed"][0]["reason"], "dup_across_docs", "{mode}");
+    }
+}
+
+/// Three versions of one story: a short first one, a longer re-crawl and a copy of that.
+fn versions(t: &TestDir) {
+    let body: Vec<String> = (0..12).map(|i| line("story", i)).collect();
+    let short = body[..11].join("\n") + "\n";
+    let long = body.join("\n") + "\n";
+    t.write("in/a/1.txt", &short);
+    t.write("in/b/2.txt", &long);
+    // One word changed, same length: as long as the re-crawl.
+    t.write("in/c/3.txt", long.replacen("storyw0x0 ", "storyq0x0 ", 1));
+}
+
+#[test]
+fn keep_first_and_keep_longest_choose_the_kept_document() {
+    for (keep, kept) in [("first", "in/a/1.txt"), ("longest", "in/b/2.txt")] {
+        let t = TestDir::new();
+        versions(&t);
+        t.run(&[
+            "clean",
+            "in",
+            "-o",
+            "out",
+            "--keep",
+            keep,
+            "--annotate",
+            "out/ann.jsonl",
+            "-q",
+        ])
+        .ok();
+        let stats = t.stats("out/stats.json");
+        assert_accounting(&stats);
+        let clusters = &stats["near_dup_doc_clusters"];
+        assert_eq!(clusters["clusters"], 1, "{keep}");
+        assert_eq!(clusters["size_histogram"]["3"], 1, "{keep}");
+        assert_eq!(clusters["largest"][0]["kept"], kept, "{keep}");
+        assert_eq!(stats["removed"]["near_dup_doc"]["docs"], 2, "{keep}");
+        // Every clustered document carries the cluster id, its first document.
+        let ann: Vec<serde_json::Value> = t
+            .read_str("out/ann.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(ann.iter().all(|a| a["cluster"] == 0), "{keep}");
+        // The kept document is whole: no line of it goes as a "duplicate" of
+        // the removed versions that came first.
+        assert_eq!(
+            t.read_str(&kept.replacen("in/", "out/", 1)),
+            t.read_str(kept),
+            "{keep}"
+        );
+        let kept_ann = ann.iter().find(|a| a["path"] == kept).unwrap();
+        assert_eq!(kept_ann["status"], "keep");
+        assert_eq!(
+            kept_ann["removed"].as_array().unwrap().len(),
+            0,
+            "{keep}: {kept_ann}"
+        );
+    }
+}
+
+#[test]
+fn pages_that_share_only_their_site_template_are_not_clustered() {
+    let t = TestDir::new();
+    let chrome = [
+        "Subscribe to our newsletter to receive the top stories of the day in your inbox.",
+        "Copyright Example Daily News Company. All rights reserved. Reproduction is prohibited.",
+        "Follow us on social media for breaking news alerts and live coverage of events.",
+    ];
+    for d in 0..6 {
+        let story: Vec<String> = (0..3).map(|i| line(&format!("page{d}"), i)).collect();
+        let text = [chrome[0].to_string()]
+            .into_iter()
+            .chain(story)
+            .chain(chrome[1..].iter().map(|c| c.to_string()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        t.write(&format!("in/site/{d}.txt"), text + "\n");
+    }
+    t.run(&[
+        "clean",
+        "in",
+        "-o",
+        "out",
+        "--bands",
+        "28",
+        "--rows",
+        "4",
+        "--doc-threshold",
+        "0.5",
+        "-q",
+    ])
+    .ok();
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["near_dup_doc_clusters"]["clusters"], 0);
+    assert_eq!(stats["removed"]["near_dup_doc"]["docs"], 0);
+    assert_eq!(stats["output"]["docs"], 6);
+}
