@@ -7,9 +7,10 @@
 //!
 //! Every step is sorted or keyed by document id, so the clusters do not depend
 //! on the thread count. Memory is the signatures (4 bytes × bands × rows per
-//! document, 448 bytes at the default 14 × 8) plus 12 bytes per document and
-//! band while the buckets are sorted; the shingle sets of a candidate pair
-//! are gathered only while the pair is verified.
+//! document, 448 bytes at the default 14 × 8), 16 bytes per document for each
+//! band being bucketed (one per thread at a time), and the candidate pairs
+//! (8 bytes each; at most 5 per document and band). The shingle sets of two
+//! documents are gathered only while they are compared.
 
 use std::collections::HashMap;
 
@@ -131,14 +132,17 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
         removed.extend(group.iter().filter(|&&(_, d)| d != kept).map(|&(_, d)| (d, kept)));
     }
     // The similarity reported is with the kept document, which a chain of
-    // verified pairs may have joined only indirectly.
-    let kept_shingles: HashMap<DocId, Vec<u32>> = clusters
-        .par_iter()
-        .map(|c| (c.kept, index.doc_shingles(c.kept)))
-        .collect();
+    // verified pairs may have joined only indirectly. (The kept document's set
+    // is gathered again for each removed one: holding them all would make
+    // memory grow with the text of the clusters.)
     let similarity: Vec<u16> = removed
         .par_iter()
-        .map(|&(d, kept)| per_mille(minhash::jaccard(&index.doc_shingles(d), &kept_shingles[&kept])))
+        .map(|&(d, kept)| {
+            per_mille(minhash::jaccard(
+                &index.doc_shingles(d),
+                &index.doc_shingles(kept),
+            ))
+        })
         .collect();
     let mut members: HashMap<DocId, Member> = by_cluster
         .iter()

@@ -61,6 +61,33 @@ fn mix(acc: u64, word: u64) -> u64 {
     (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
 
+/// Elements two sorted, deduplicated slices share.
+pub fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
+    shared_at_least(a, b, 0).unwrap_or(0)
+}
+
+/// Elements two sorted, deduplicated slices share, if at least `need`; gives
+/// up as soon as the rest of the shorter slice cannot make up the difference
+/// (most candidate sources fail, and fail early).
+pub fn shared_at_least<T: Ord>(a: &[T], b: &[T], need: usize) -> Option<usize> {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (n >= need).then_some(n)
+}
+
 /// A shingle as it is kept and compared: the top 32 bits of its hash.
 /// Between the two lines a comparison looks at, a collision is a one in
 /// millions event; in the corpus-wide table it only adds a candidate source

@@ -11,7 +11,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::fingerprint::ShingleId;
+use crate::fingerprint::{self, ShingleId};
 
 /// One value per bin.
 pub type Signature = Vec<u32>;
@@ -92,18 +92,7 @@ pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
 
 /// Exact Jaccard similarity of two sorted, distinct sets.
 pub fn jaccard(a: &[ShingleId], b: &[ShingleId]) -> f64 {
-    let (mut i, mut j, mut shared) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let shared = fingerprint::shared(a, b);
     let union = a.len() + b.len() - shared;
     if union == 0 {
         return 0.0;

@@ -16,7 +16,7 @@ use std::cell::OnceCell;
 use super::{claim, per_mille, Label, Provenance, Reason};
 use crate::config::{MIN_SHINGLES, SAMPLE_SLACK};
 use crate::doc::{DocId, Lines};
-use crate::fingerprint::{self, word_lines, LineFp, ShingleId};
+use crate::fingerprint::{self, shared, shared_at_least, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, LineRef};
 
 /// A shingle shared by more lines of one document than this is ignored there
@@ -103,33 +103,6 @@ pub struct NearRepeat {
     pub of: u32,
     /// Share of its shingles found there, per mille.
     pub containment: u16,
-}
-
-/// Elements two sorted, deduplicated slices share.
-fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
-    shared_at_least(a, b, 0).unwrap_or(0)
-}
-
-/// Elements two sorted, deduplicated slices share, if at least `need`; gives
-/// up as soon as the rest of the shorter slice cannot make up the difference
-/// (most candidate sources fail, and fail early).
-fn shared_at_least<T: Ord>(a: &[T], b: &[T], need: usize) -> Option<usize> {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        if n + (a.len() - i).min(b.len() - j) < need {
-            return None;
-        }
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    (n >= need).then_some(n)
 }
 
 /// The fewest of `len` shingles that make a share of at least `containment`
