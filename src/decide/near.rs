@@ -260,8 +260,8 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
     // Per-line scratch, reused: the earlier lines where the line's hits were
     // first seen, the candidate sources with their hit counts, and their shingles.
     let mut earlier: Vec<LineRef> = Vec::with_capacity(MAX_HITS);
-    let mut candidates: Vec<(usize, LineRef)> = Vec::with_capacity(MAX_HITS);
-    let mut sources: Vec<(LineRef, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
+    let mut candidates: Vec<(usize, LineRef, usize)> = Vec::with_capacity(MAX_HITS);
+    let mut sources: Vec<(LineRef, usize, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
@@ -272,9 +272,10 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
             continue;
         }
         let sampled = || all.iter().copied().filter(|&s| fingerprint::is_sampled(s));
+        let sampled_count = sampled().count();
         // Most lines are new: stop looking up as soon as too many sampled
         // shingles were not seen before for the line to reach the threshold.
-        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled().count() as f64).floor() as usize;
+        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled_count as f64).floor() as usize;
         let mut misses = 0;
         earlier.clear();
         for s in sampled() {
@@ -295,9 +296,21 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         // is the first home of the copy's own words), but common phrases may
         // have been seen first elsewhere: so each candidate is verified
         // against all its shingles.
+        //
+        // A shingle a candidate holds was first seen there or before, so the
+        // shingles it can share are at most: the hits first seen up to it,
+        // and every shingle not looked up. Most candidates of a line made of
+        // common phrases fail this bound and are never fetched.
+        let unknown = all.len() - (earlier.len() + misses);
+        let need = min_shared(containment, all.len());
         earlier.sort_unstable();
         candidates.clear();
-        candidates.extend(earlier.chunk_by(|a, b| a == b).map(|run| (run.len(), run[0])));
+        let mut up_to = 0;
+        for run in earlier.chunk_by(|a, b| a == b) {
+            up_to += run.len();
+            candidates.push((run.len(), run[0], up_to + unknown));
+        }
+        candidates.retain(|&(_, _, at_most)| at_most >= need);
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // The candidates' shingles are fetched first, all at once: each is a
         // cache miss, and misses that do not wait on each other overlap.
@@ -308,16 +321,19 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
                 .take(MAX_SOURCE_CANDIDATES)
                 // A line of a document removed whole is no source: its text
                 // is not in the output.
-                .filter(|&&(_, l)| !index.in_removed_doc(l))
-                .map(|&(_, l)| (l, index.shingles_of(l))),
+                .filter(|&&(_, l, _)| !index.in_removed_doc(l))
+                .map(|&(_, l, at_most)| (l, at_most, index.shingles_of(l))),
         );
-        for (_, shingles) in &sources {
+        for (_, _, shingles) in &sources {
             std::hint::black_box(shingles.first());
         }
         // The source kept is the one that holds most (the first of equals).
-        let mut need = min_shared(containment, all.len());
+        let mut need = need;
         let mut best: Option<(LineRef, usize)> = None;
-        for &(l, shingles) in &sources {
+        for &(l, at_most, shingles) in &sources {
+            if at_most < need {
+                continue;
+            }
             if let Some(n) = shared_at_least(all, shingles, need) {
                 best = Some((l, n));
                 need = n + 1;
