@@ -36,11 +36,14 @@ impl DocFingerprint {
     /// Fingerprints a document of site `site`.
     pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
         let split = Lines::split(text);
-        let mut shingles = Vec::new();
+        // About one word (and so one shingle) per 6 bytes of news text:
+        // sized once, these grow without copying in most documents.
+        let words_guess = text.len() / 6;
+        let mut shingles = Vec::with_capacity(words_guess);
         let mut long_lines = Vec::new();
         let mut ids = Vec::new();
         // Word hashes of the long lines, one after another, and where each line's end.
-        let mut words: Vec<u64> = Vec::new();
+        let mut words: Vec<u64> = Vec::with_capacity(words_guess);
         let mut word_ends: Vec<usize> = Vec::new();
         let mut masked_keys = vec![0u64; split.spans.len()];
         let mut masked = String::new();

@@ -160,7 +160,7 @@ pub fn candidate_pairs<'a>(
 /// small enough to stay in cache (the ids are hash bits already).
 struct ShingleCounts {
     /// (id, count) slots; a count of 0 marks an empty slot.
-    slots: Vec<(ShingleId, usize)>,
+    slots: Vec<(ShingleId, u32)>,
 }
 
 impl ShingleCounts {
@@ -180,7 +180,7 @@ impl ShingleCounts {
     }
 
     fn get(&self, s: ShingleId) -> usize {
-        self.slots[self.slot(s)].1
+        self.slots[self.slot(s)].1 as usize
     }
 
     /// The slot holding `s`, or the empty slot where it would go.
