@@ -6,7 +6,7 @@ BIN := target/release/textsieve
 SAMPLES := samples/seeds
 DEMO_OUT := out/seeds
 
-.PHONY: build demo test fmt clippy unit bless bench bench-e2e clean
+.PHONY: build demo test fmt clippy unit bless bench bench-e2e fuzz clean
 
 build:
 	$(CARGO) build --release --locked
@@ -40,6 +40,17 @@ bench:
 BENCH_SIZE ?= 1GB
 bench-e2e: build
 	benches/e2e.sh $(BENCH_SIZE) 7
+
+# Fuzz the normalizer, the line splitter and the JSONL reader (not in CI):
+# FUZZ_SECONDS each, on nightly with cargo-fuzz (installed if missing).
+# Findings land in fuzz/artifacts/<target>/; keep each as a regression test.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := normalize lines jsonl
+fuzz:
+	$(CARGO) +nightly fuzz --version >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	for t in $(FUZZ_TARGETS); do \
+		$(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,24 @@
+//! The line splitter on any text: spans tile the text in order, and keeping
+//! every line puts the text back together byte for byte.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use textsieve::doc::Lines;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let lines = Lines::split(text);
+    let mut at = if lines.bom { 3 } else { 0 };
+    for span in &lines.spans {
+        assert_eq!(span.start, at);
+        assert!(span.start <= span.end && span.end <= span.next && span.next <= text.len());
+        assert!(!text[span.start..span.end].contains('\n'));
+        at = span.next;
+    }
+    assert_eq!(at, text.len());
+    let mut out = String::new();
+    lines.assemble(text, |_| true, None, &mut out);
+    assert_eq!(out, text);
+});
