@@ -99,6 +99,8 @@ fn run_clean(config: textsieve::CleanConfig) -> ExitCode {
 }
 
 fn fail(e: &anyhow::Error, code: u8) -> ExitCode {
-    eprintln!("textsieve: error: {e:#}");
+    // The messages name their cause already ("PATH: cause"); the alternate
+    // form would print the source a second time.
+    eprintln!("textsieve: error: {e}");
     ExitCode::from(code)
 }

@@ -223,3 +223,20 @@ fn summary_goes_to_stderr_and_nothing_to_stdout() {
     let quiet = t.run(&["clean", "in", "-o", "out", "--quiet"]).ok();
     assert_eq!(quiet.stderr(), "");
 }
+
+#[test]
+fn a_write_failure_exits_1_names_the_path_and_leaves_no_output() {
+    let t = TestDir::new();
+    t.write(
+        "in/a.txt",
+        "A line long enough to be a paragraph of its own here.\n",
+    );
+    // A file where the stats folder should be: creating it fails.
+    t.write("blocker", "a file, not a folder");
+    let run = t.run(&["clean", "in", "-o", "out", "--stats", "blocker/stats.json", "-q"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let err = run.stderr();
+    assert!(err.contains("blocker"), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "the cause once: {err}");
+    assert!(!t.path("out").exists(), "no output left behind");
+}
