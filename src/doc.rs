@@ -156,6 +156,18 @@ mod tests {
     }
 
     #[test]
+    fn a_text_of_only_a_bom_has_no_lines_and_assembles_to_nothing() {
+        // Found by the `lines` fuzz target: with no line to keep there is
+        // nothing to write, not even the BOM (the document is dropped as
+        // empty, and the stats count its 3 bytes as removed).
+        let l = Lines::split("\u{feff}");
+        assert!(l.bom && l.spans.is_empty());
+        let mut out = String::new();
+        assert_eq!(l.assemble("\u{feff}", |_| true, None, &mut out), 0);
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn splits_lf_crlf_and_keeps_lone_cr() {
         assert_eq!(contents("a\nb\r\nc"), vec!["a", "b", "c"]);
         assert_eq!(contents("a\rb\n"), vec!["a\rb"]);
