@@ -120,12 +120,17 @@ pub fn summary(stats: &Stats, output: &Path, stats_path: &Path) -> String {
             reasons.join(", ")
         ));
     }
-    if stats.dup_doc_clusters.clusters > 0 {
-        s.push_str(&format!(
-            "  duplicate documents: {} clusters, largest {}\n",
-            stats.dup_doc_clusters.clusters,
-            stats.dup_doc_clusters.largest.first().map_or(0, |c| c.size)
-        ));
+    for (what, c) in [
+        ("duplicate documents", &stats.dup_doc_clusters),
+        ("near-duplicate documents", &stats.near_dup_doc_clusters.clusters),
+    ] {
+        if c.clusters > 0 {
+            s.push_str(&format!(
+                "  {what}: {} clusters, largest {}\n",
+                c.clusters,
+                c.largest.first().map_or(0, |c| c.size)
+            ));
+        }
     }
     s.push_str(&format!(
         "  output   {}\n  stats    {}\n",
