@@ -338,7 +338,11 @@ impl CorpusIndex {
         }
         let Some(&from) = removed.first() else { return };
         for doc in from..self.next_doc_id() {
-            if removed.binary_search(&doc).is_ok() {
+            // Exact copies go as `dup_doc`: no first occurrence either.
+            let copy = fingerprint::doc_key(self.lines(doc))
+                .and_then(|k| self.first_doc(k))
+                .is_some_and(|first| first < doc);
+            if copy || removed.binary_search(&doc).is_ok() {
                 continue;
             }
             fingerprint::for_each_index_key(self.lines(doc), min, |key, line| {

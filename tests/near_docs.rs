@@ -200,3 +200,37 @@ fn pages_that_share_only_their_site_template_are_not_clustered() {
     assert_eq!(stats["removed"]["near_dup_doc"]["docs"], 0);
     assert_eq!(stats["output"]["docs"], 6);
 }
+
+#[test]
+fn text_only_a_removed_version_had_stays_in_the_next_kept_document() {
+    // K is kept; R is a near duplicate of K with one more line, U; X is an
+    // exact copy of R; C also quotes U. R and X go, so C's U is the first
+    // copy of U left: it stays.
+    let t = TestDir::new();
+    let body: Vec<String> = (0..11).map(|i| line("k", i)).collect();
+    let unique = line("u", 0);
+    let k = body.join("\n") + "\n" + &line("k", 11) + "\n";
+    let r = body.join("\n") + "\n" + &unique + "\n";
+    let c = [line("c", 0), unique.clone(), line("c", 1)].join("\n") + "\n";
+    t.write("in/a/k.txt", &k);
+    t.write("in/b/r.txt", &r);
+    t.write("in/c/x.txt", &r);
+    t.write("in/d/c.txt", &c);
+    t.run(&["clean", "in", "-o", "out", "--annotate", "out/ann.jsonl", "-q"])
+        .ok();
+    let status: BTreeMap<String, String> = t
+        .read_str("out/ann.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|a| {
+            (
+                a["path"].as_str().unwrap().to_string(),
+                a["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(status["in/b/r.txt"], "near_dup_doc");
+    assert_eq!(status["in/c/x.txt"], "dup_doc");
+    assert_eq!(t.read_str("out/d/c.txt"), c, "U was lost");
+    assert_accounting(&t.stats("out/stats.json"));
+}
