@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod golden;
+mod hostile;
 mod invariants;
 mod jsonl;
 mod near_docs;

@@ -1,0 +1,88 @@
+//! Inputs nobody has read: a run keeps going through what it can use, names
+//! what it skipped (file and line), and never loops or loses a good record.
+
+use std::io::Write;
+
+use crate::util::{assert_accounting, TestDir};
+
+fn records(n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|i| format!("{{\"id\": {i}, \"text\": \"Record {i} has a paragraph long enough to count.\"}}\n"))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// A compressed JSONL file cut in the middle: the records before the cut are
+/// cleaned, the cut is skipped with the file and the line where reading
+/// stopped, and `--strict` makes it an error (exit 2).
+fn check_truncated(name: &str, compressed: Vec<u8>) {
+    let t = TestDir::new();
+    t.write(&format!("in/{name}"), &compressed[..compressed.len() / 2]);
+    let run = t.run(&["clean", &format!("in/{name}"), "-o", "out"]).ok();
+    let stats = t.stats("out/stats.json");
+    assert_accounting(&stats);
+    assert_eq!(stats["skipped"]["total"], 1, "{stats:#}");
+    let example = &stats["skipped"]["examples"][0];
+    assert_eq!(example["path"], format!("in/{name}"));
+    let line = example["line"].as_u64().expect("the line where reading stopped");
+    assert_eq!(
+        stats["input"]["docs"].as_u64().unwrap(),
+        line - 1,
+        "every record before the cut is read"
+    );
+    assert!(
+        run.stderr().contains(&format!("in/{name}:{line}")),
+        "{}",
+        run.stderr()
+    );
+    let strict = t.run(&["clean", &format!("in/{name}"), "-o", "out2", "--strict"]);
+    assert_eq!(strict.code(), 2, "{}", strict.stderr());
+    assert!(!t.path("out2").exists(), "no output under --strict failure");
+}
+
+#[test]
+fn a_truncated_gzip_stream_is_skipped_from_where_it_breaks() {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(&records(3000)).unwrap();
+    check_truncated("part.jsonl.gz", e.finish().unwrap());
+}
+
+#[test]
+fn a_truncated_zstd_stream_is_skipped_from_where_it_breaks() {
+    check_truncated("part.jsonl.zst", zstd::encode_all(&records(3000)[..], 3).unwrap());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_does_not_trap_the_walk() {
+    let t = TestDir::new();
+    t.write(
+        "in/sub/a.txt",
+        "A line long enough to be a paragraph of its own here.\n",
+    );
+    std::os::unix::fs::symlink("..", t.path("in/sub/loop")).unwrap();
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    assert_eq!(
+        t.read_str("out/sub/a.txt"),
+        "A line long enough to be a paragraph of its own here.\n"
+    );
+    assert_eq!(t.stats("out/stats.json")["input"]["docs"], 1);
+}
+
+#[test]
+fn empty_and_blank_files_are_accounted_for() {
+    let t = TestDir::new();
+    t.write("in/empty.txt", "");
+    t.write("in/blank.txt", "\n \n\t\r\n");
+    t.write("in/text.txt", "Only line, no final newline, long enough to stay.");
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    let stats = t.stats("out/stats.json");
+    assert_accounting(&stats);
+    assert_eq!(stats["input"]["docs"], 3);
+    assert_eq!(stats["output"]["docs"], 1);
+    assert_eq!(
+        t.read_str("out/text.txt"),
+        "Only line, no final newline, long enough to stay."
+    );
+    assert!(!t.path("out/empty.txt").exists() && !t.path("out/blank.txt").exists());
+}
