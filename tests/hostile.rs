@@ -86,3 +86,36 @@ fn empty_and_blank_files_are_accounted_for() {
     );
     assert!(!t.path("out/empty.txt").exists() && !t.path("out/blank.txt").exists());
 }
+
+#[test]
+fn inputs_named_with_dot_dot_or_absolute_paths_write_inside_the_output_folder() {
+    let t = TestDir::new();
+    t.write(
+        "in/sub/a.txt",
+        "A line long enough to be a paragraph of its own here.\n",
+    );
+    t.write(
+        "in/b.txt",
+        "Another line that is long enough to stand on its own.\n",
+    );
+    let absolute = t.path("in/b.txt");
+    t.run(&[
+        "clean",
+        "in/sub/../sub/a.txt",
+        absolute.to_str().unwrap(),
+        "-o",
+        "out",
+        "-q",
+    ])
+    .ok();
+    let written: Vec<String> = crate::util::tree(&t.path("out"))
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(
+        written,
+        [".textsieve-output", "a.txt", "b.txt", "stats.json"],
+        "{written:?}"
+    );
+    assert!(!t.path("in/sub/out").exists() && !t.path("out/../a.txt").exists());
+}
