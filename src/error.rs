@@ -24,6 +24,9 @@ pub enum Error {
     /// A file read in the first pass differs in the second: the output would be wrong.
     #[error("{location}: input changed while textsieve was running; nothing was written")]
     InputChanged { location: String },
+    /// A stop was requested (SIGINT, SIGTERM) before the run ended; nothing was written.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// Reading or writing failed.
     #[error("{path}: {source}")]
     Io {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod eval;
 pub mod fingerprint;
 pub mod index;
+pub mod interrupt;
 pub mod minhash;
 pub mod normalize;
 pub mod pipeline;

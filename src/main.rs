@@ -1,6 +1,6 @@
 //! The `textsieve` binary: parse flags, run, map the outcome to an exit code.
 //! Exit codes: 0 success, 1 runtime error (I/O, changed input), 2 usage error
-//! or a bad input under `--strict`.
+//! or a bad input under `--strict`, 130 interrupted (SIGINT, SIGTERM).
 
 mod cli;
 
@@ -76,6 +76,7 @@ fn print_stdout(text: &str) -> ExitCode {
 }
 
 fn run_clean(config: textsieve::CleanConfig) -> ExitCode {
+    stop_on_signals();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)
         .build();
@@ -92,9 +93,43 @@ fn run_clean(config: textsieve::CleanConfig) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let code = if e.is_usage() { 2 } else { 1 };
+            let code = match e {
+                textsieve::Error::Interrupted => INTERRUPTED,
+                _ if e.is_usage() => 2,
+                _ => 1,
+            };
             fail(&anyhow::Error::new(e), code)
         }
+    }
+}
+
+/// Exit code after SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+const INTERRUPTED: u8 = 130;
+/// How long a run has, once asked to stop, to reach its next check.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// On SIGINT or SIGTERM the run stops at its next batch and removes its
+/// temporary output; if it does not stop within `STOP_GRACE` (it may be
+/// blocked reading standard input), or on a second signal, the temporary
+/// output is removed here and the process exits.
+fn stop_on_signals() {
+    let result = ctrlc::set_handler(|| {
+        let stop_now = || {
+            textsieve::interrupt::remove_temporaries();
+            eprintln!("textsieve: error: interrupted; nothing was written");
+            std::process::exit(i32::from(INTERRUPTED));
+        };
+        if textsieve::interrupt::requested() {
+            stop_now();
+        }
+        textsieve::interrupt::request();
+        std::thread::spawn(move || {
+            std::thread::sleep(STOP_GRACE);
+            stop_now();
+        });
+    });
+    if let Err(e) = result {
+        eprintln!("textsieve: warning: cannot handle interrupts: {e}");
     }
 }
 

@@ -25,6 +25,7 @@ use crate::doc::{DocId, Lines};
 use crate::doc_dedup;
 use crate::fingerprint;
 use crate::index::{CorpusIndex, DocFingerprint, KeyMap, LineRef};
+use crate::interrupt;
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
@@ -85,6 +86,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     };
     let bar = progress.stage("fingerprint", total_bytes);
     read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+        if interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
         let file_bytes = batch.file_bytes;
         let units: Vec<(u32, u64, Unit)> = batch
             .units
@@ -180,6 +184,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         };
         let writer = scope.spawn(move || write_in_order(rx, sources, out, stats, annotations));
         let read = read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+            if interrupt::requested() {
+                return Err(Error::Interrupted);
+            }
             let file_bytes = batch.file_bytes;
             let mut units = Vec::with_capacity(batch.units.len());
             for unit in batch.units {

@@ -139,6 +139,7 @@ impl OutputDir {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         }
         fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        crate::interrupt::register_temporary(&staging);
         Ok(OutputDir {
             final_path,
             staging,
@@ -221,6 +222,7 @@ impl AtomicFile {
             builder.permissions(fs::Permissions::from_mode(0o644));
         }
         let temp = builder.tempfile_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        crate::interrupt::register_temporary(temp.path());
         Ok(AtomicFile {
             temp,
             target: target.to_path_buf(),

@@ -120,3 +120,73 @@ fn inputs_named_with_dot_dot_or_absolute_paths_write_inside_the_output_folder() 
     );
     assert!(!t.path("in/sub/out").exists() && !t.path("out/../a.txt").exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let t = TestDir::new();
+    t.write("stats-outside/.keep", "");
+    // Reading JSONL from a standard input that never ends: the run is
+    // certainly still going when the signal comes.
+    let mut child = Command::new(crate::util::BIN)
+        .args([
+            "clean",
+            "-",
+            "-o",
+            "out",
+            "--stats",
+            "stats-outside/stats.json",
+            "-q",
+        ])
+        .current_dir(t.path(""))
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&records(50)).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "did not stop promptly"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    // Nothing under a final name, and no temporary left behind.
+    let left: Vec<String> = std::fs::read_dir(t.path(""))
+        .unwrap()
+        .chain(std::fs::read_dir(t.path("stats-outside")).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["stats-outside", ".keep"], "{left:?}");
+    // Run again: the full output.
+    t.run_with_stdin(
+        &[
+            "clean",
+            "-",
+            "-o",
+            "out",
+            "--stats",
+            "stats-outside/stats.json",
+            "-q",
+        ],
+        Some(&records(50)),
+    )
+    .ok();
+    assert_eq!(t.read_str("out/stdin.jsonl").lines().count(), 50);
+}
