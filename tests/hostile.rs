@@ -190,3 +190,26 @@ fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
     .ok();
     assert_eq!(t.read_str("out/stdin.jsonl").lines().count(), 50);
 }
+
+#[test]
+fn a_closed_stdout_pipe_ends_eval_quietly() {
+    use std::process::{Command, Stdio};
+    let t = TestDir::new();
+    t.write("truth.jsonl", "{\"path\": \"a.txt\", \"labels\": [\"keep\"]}\n");
+    t.write(
+        "ann.jsonl",
+        "{\"doc\": 0, \"path\": \"a.txt\", \"status\": \"keep\", \"lines\": 1, \"kept\": 1, \"removed\": []}\n",
+    );
+    let mut child = Command::new(crate::util::BIN)
+        .args(["eval", "--truth", "truth.jsonl", "--annotations", "ann.jsonl"])
+        .current_dir(t.path(""))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is written (`| head -0`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
