@@ -167,6 +167,11 @@ impl OutputDir {
 
     /// Puts the finished folder in place, replacing an earlier textsieve output.
     pub fn commit(mut self) -> Result<()> {
+        // Once a stop is requested, the staging folder may be removed at any
+        // moment: it must not be renamed into place half-deleted.
+        if crate::interrupt::requested() {
+            return Err(Error::Interrupted);
+        }
         fs::write(
             self.staging.join(OUTPUT_MARKER),
             "This folder was written by textsieve; a later run may replace it.\n",
