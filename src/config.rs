@@ -34,6 +34,9 @@ pub const MIN_SHINGLES: usize = 10;
 /// `1 - containment`, before its candidate sources are still verified: the
 /// sample's share is an estimate, the verification is exact.
 pub const SAMPLE_SLACK: f64 = 0.15;
+/// A line with fewer words between two lines copied from one earlier document
+/// is a stub of the copied block and goes with it.
+pub const STUB_MAX_WORDS: usize = 20;
 /// Lines at each edge of a document that count as its head or tail for chrome.
 pub const EDGE_LINES: usize = 8;
 /// Default for `--bands` and `--rows`: the MinHash signature of a document has

@@ -101,7 +101,6 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
         let (lo, hi) = (ra.min(rb), ra.max(rb));
         parent.insert(hi, lo);
-        parent.entry(lo).or_insert(lo);
     }
     let docs: Vec<DocId> = {
         let mut d: Vec<DocId> = parent.keys().copied().collect();

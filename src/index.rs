@@ -275,6 +275,13 @@ impl CorpusIndex {
             .map(|v| Occurrence::unpack(*v))
     }
 
+    /// The earlier document with the same normalized text as `doc`, if any.
+    pub fn earlier_copy(&self, doc: DocId) -> Option<DocId> {
+        fingerprint::doc_key(self.lines(doc))
+            .and_then(|k| self.first_doc(k))
+            .filter(|&first| first < doc)
+    }
+
     /// First document whose normalized text has this key.
     pub fn first_doc(&self, doc_key: u64) -> Option<DocId> {
         self.first_doc.get(&doc_key).copied()
@@ -339,10 +346,7 @@ impl CorpusIndex {
         let Some(&from) = removed.first() else { return };
         for doc in from..self.next_doc_id() {
             // Exact copies go as `dup_doc`: no first occurrence either.
-            let copy = fingerprint::doc_key(self.lines(doc))
-                .and_then(|k| self.first_doc(k))
-                .is_some_and(|first| first < doc);
-            if copy || removed.binary_search(&doc).is_ok() {
+            if self.earlier_copy(doc).is_some() || removed.binary_search(&doc).is_ok() {
                 continue;
             }
             fingerprint::for_each_index_key(self.lines(doc), min, |key, line| {

@@ -49,7 +49,7 @@ pub fn signature(shingles: impl IntoIterator<Item = ShingleId>, k: usize) -> Opt
     if !any {
         return None;
     }
-    let source = sig.clone();
+    // Only empty bins are written below, and only filled ones read.
     for bin in 0..k {
         if filled[bin] {
             continue;
@@ -61,7 +61,7 @@ pub fn signature(shingles: impl IntoIterator<Item = ShingleId>, k: usize) -> Opt
             let pick = xxh3_64_with_seed(&(bin as u64).to_le_bytes(), SEED.wrapping_add(attempt));
             let from = bin_of(pick, k);
             if filled[from] {
-                sig[bin] = source[from];
+                sig[bin] = sig[from];
                 break;
             }
         }

@@ -121,6 +121,18 @@ fn inputs_named_with_dot_dot_or_absolute_paths_write_inside_the_output_folder() 
     assert!(!t.path("in/sub/out").exists() && !t.path("out/../a.txt").exists());
 }
 
+/// `clean` of JSONL on standard input, its stats outside the output folder.
+#[cfg(unix)]
+const STDIN_RUN: [&str; 7] = [
+    "clean",
+    "-",
+    "-o",
+    "out",
+    "--stats",
+    "stats-outside/stats.json",
+    "-q",
+];
+
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
@@ -131,15 +143,7 @@ fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
     // Reading JSONL from a standard input that never ends: the run is
     // certainly still going when the signal comes.
     let mut child = Command::new(crate::util::BIN)
-        .args([
-            "clean",
-            "-",
-            "-o",
-            "out",
-            "--stats",
-            "stats-outside/stats.json",
-            "-q",
-        ])
+        .args(STDIN_RUN)
         .current_dir(t.path(""))
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -175,19 +179,7 @@ fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
         .collect();
     assert_eq!(left, ["stats-outside", ".keep"], "{left:?}");
     // Run again: the full output.
-    t.run_with_stdin(
-        &[
-            "clean",
-            "-",
-            "-o",
-            "out",
-            "--stats",
-            "stats-outside/stats.json",
-            "-q",
-        ],
-        Some(&records(50)),
-    )
-    .ok();
+    t.run_with_stdin(&STDIN_RUN, Some(&records(50))).ok();
     assert_eq!(t.read_str("out/stdin.jsonl").lines().count(), 50);
 }
 

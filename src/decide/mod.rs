@@ -35,7 +35,6 @@ use serde::Serialize;
 
 use crate::config::DocDedup;
 use crate::doc::{DocId, Lines};
-use crate::fingerprint;
 use crate::index::CorpusIndex;
 
 /// Why a line was removed.
@@ -184,10 +183,7 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
         cut: None,
     };
     if index.rules().docs.doc_dedup != DocDedup::Off {
-        if let Some(twin) = fingerprint::doc_key(fps)
-            .and_then(|k| index.first_doc(k))
-            .filter(|&first| first < doc)
-        {
+        if let Some(twin) = index.earlier_copy(doc) {
             let of = Provenance {
                 doc: twin,
                 line: None,

@@ -14,7 +14,7 @@
 use std::cell::OnceCell;
 
 use super::{claim, per_mille, Label, Provenance, Reason};
-use crate::config::{MIN_SHINGLES, SAMPLE_SLACK};
+use crate::config::{MIN_SHINGLES, SAMPLE_SLACK, STUB_MAX_WORDS};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, shared, shared_at_least, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, LineRef};
@@ -29,8 +29,6 @@ const MAX_HITS: usize = 16;
 const MAX_SOURCE_CANDIDATES: usize = 16;
 /// Lines of at least this many words per shingle word use full-size shingles.
 const WORDS_PER_SHINGLE_WORD: usize = 6;
-/// Stubs absorbed into a cross-document block have fewer words than this.
-const STUB_MAX_WORDS: usize = 20;
 
 /// The shingles of one long line, for every shingle size up to `--shingle`,
 /// each computed when first needed.

@@ -7,7 +7,9 @@ use super::plan::{DocPlan, Kind};
 use super::rng::{derive, Rng};
 use super::site::{apply_style, Digits, Site, Style};
 use super::Label;
-use crate::config::{DEFAULT_CONTAINMENT, DEFAULT_DOC_THRESHOLD, DEFAULT_MIN_LINE_CHARS, DEFAULT_SHINGLE};
+use crate::config::{
+    DEFAULT_CONTAINMENT, DEFAULT_DOC_THRESHOLD, DEFAULT_MIN_LINE_CHARS, DEFAULT_SHINGLE, STUB_MAX_WORDS,
+};
 use crate::normalize;
 use std::collections::HashSet;
 
@@ -137,9 +139,6 @@ fn copy_label(copy: &str, source: &str) -> Label {
     }
 }
 
-/// Stubs under this many words between two copied lines go with them.
-const STUB_MAX_WORDS: usize = 20;
-
 /// The truth for the content lines of a copy of `source` that is not a near
 /// duplicate as a whole (each line with the source line it came from), by the
 /// line rules: a long copied line by [`copy_label`]; a short one only inside a
@@ -178,11 +177,20 @@ fn loose_copy_labels(lines: &[(String, Option<usize>)], source: &[String]) -> Ve
     labels
 }
 
+/// A line as the tool normalizes it for hashing (ASCII digits).
+fn normalized(text: &str) -> String {
+    let mut norm = String::new();
+    normalize::normalize_into(text, normalize::Digits::Ascii, &mut norm);
+    norm
+}
+
 /// The `n`-word shingles of a line, on normalized words; a line shorter than
 /// `n` words is one shingle, itself.
 fn shingles(text: &str, n: usize) -> HashSet<Vec<String>> {
-    let mut norm = String::new();
-    normalize::normalize_into(text, normalize::Digits::Ascii, &mut norm);
+    shingles_of_normalized(&normalized(text), n)
+}
+
+fn shingles_of_normalized(norm: &str, n: usize) -> HashSet<Vec<String>> {
     let words: Vec<String> = norm
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -202,8 +210,10 @@ fn shingle_containment(a: &str, b: &str, n: usize) -> f64 {
 
 /// A line of at least `DEFAULT_MIN_LINE_CHARS` normalized characters.
 fn is_long(line: &str) -> bool {
-    let mut norm = String::new();
-    normalize::normalize_into(line, normalize::Digits::Ascii, &mut norm);
+    is_long_normalized(&normalized(line))
+}
+
+fn is_long_normalized(norm: &str) -> bool {
     norm.chars().count() >= DEFAULT_MIN_LINE_CHARS
 }
 
@@ -213,8 +223,9 @@ fn is_long(line: &str) -> bool {
 fn doc_jaccard(a: &Raw, b: &Raw, n: usize) -> f64 {
     let set = |page: &Raw| -> HashSet<Vec<String>> {
         page.iter()
-            .filter(|(t, _, _)| is_long(t))
-            .flat_map(|(t, _, _)| shingles(t, n))
+            .map(|(t, _, _)| normalized(t))
+            .filter(|norm| is_long_normalized(norm))
+            .flat_map(|norm| shingles_of_normalized(&norm, n))
             .collect()
     };
     let (sa, sb) = (set(a), set(b));
