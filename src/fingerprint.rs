@@ -62,28 +62,46 @@ fn mix(acc: u64, word: u64) -> u64 {
 }
 
 /// Elements two sorted, deduplicated slices share.
-pub fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
+pub fn shared<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     shared_at_least(a, b, 0).unwrap_or(0)
 }
 
 /// Elements two sorted, deduplicated slices share, if at least `need`; gives
 /// up as soon as the rest of the shorter slice cannot make up the difference
 /// (most candidate sources fail, and fail early).
-pub fn shared_at_least<T: Ord>(a: &[T], b: &[T], need: usize) -> Option<usize> {
+///
+/// The lists are walked four elements at a time: the 16 comparisons of two
+/// blocks need no branch (they compile to vector compares), and the block
+/// whose last element is smaller moves on. Which side moves is as good as
+/// random for hash ids, so a branch per element, mispredicted half the time,
+/// was most of the cost of the element-by-element merge.
+pub fn shared_at_least<T: Ord + Copy>(a: &[T], b: &[T], need: usize) -> Option<usize> {
+    const BLOCK: usize = 4;
     let (mut i, mut j, mut n) = (0, 0, 0);
+    while i + BLOCK <= a.len() && j + BLOCK <= b.len() {
+        // Elements of a block already counted stay in this bound: it only errs high.
+        if n + (a.len() - i).min(b.len() - j) < need {
+            return None;
+        }
+        let (x, y) = (&a[i..i + BLOCK], &b[j..j + BLOCK]);
+        n += x
+            .iter()
+            .map(|p| y.iter().filter(|&q| p == q).count())
+            .sum::<usize>();
+        // Every element of the block that moves on is below the other
+        // block's last, so it cannot equal anything after that block.
+        let (last_x, last_y) = (x[BLOCK - 1], y[BLOCK - 1]);
+        i += usize::from(last_x <= last_y) * BLOCK;
+        j += usize::from(last_y <= last_x) * BLOCK;
+    }
     while i < a.len() && j < b.len() {
         if n + (a.len() - i).min(b.len() - j) < need {
             return None;
         }
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     (n >= need).then_some(n)
 }
@@ -409,6 +427,21 @@ mod tests {
             let mut direct = String::new();
             normalize::normalize_into(&s, Digits::Masked, &mut direct);
             proptest::prop_assert_eq!(masked(&s), direct);
+        }
+
+        /// The block-wise count agrees with counting each element, for
+        /// every floor: small ids so that lists overlap a lot.
+        #[test]
+        fn shared_counts_every_common_element(
+            a in proptest::collection::btree_set(0u32..64, 0..40),
+            b in proptest::collection::btree_set(0u32..64, 0..40),
+            need in 0usize..45,
+        ) {
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
+            let n = a.iter().filter(|x| b.contains(x)).count();
+            proptest::prop_assert_eq!(shared(&a, &b), n);
+            proptest::prop_assert_eq!(shared(&b, &a), n);
+            proptest::prop_assert_eq!(shared_at_least(&a, &b, need), (n >= need).then_some(n));
         }
     }
 
