@@ -99,6 +99,9 @@ pub struct CleanArgs {
     /// Lines with fewer normalized characters are removed as duplicates only within a repeated block of 2+ lines.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MIN_LINE_CHARS)]
     pub min_line_chars: usize,
+    /// A longer line is judged in pieces of at most N bytes, cut after white space; kept pieces are written back unchanged.
+    #[arg(long, value_name = "N", default_value_t = config::DEFAULT_MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
     /// Words per shingle for the near-duplicate rules.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_SHINGLE)]
     pub shingle: usize,
@@ -160,6 +163,7 @@ impl CleanArgs {
         c.include = self.include;
         c.text_field = self.text_field;
         c.min_line_chars = self.min_line_chars;
+        c.max_line_bytes = self.max_line_bytes;
         c.shingle = self.shingle;
         c.containment = self.containment;
         c.chrome_min_docs = self.chrome_min_docs;

@@ -14,6 +14,13 @@ pub const DEFAULT_TEXT_FIELD: &str = "text";
 /// "short": short lines ("He said:", "Photo", a date) recur across unrelated
 /// documents, so they are removed only as part of a repeated block of 2+ lines.
 pub const DEFAULT_MIN_LINE_CHARS: usize = 30;
+/// Default for `--max-line-bytes`: a longer line is judged in pieces of at
+/// most this many bytes (1 MiB; a news paragraph is a few KB, so only
+/// flattened dumps and embedded blobs reach it). It bounds the work and
+/// memory spent on one line.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
+/// The smallest `--max-line-bytes`: a piece must hold a few words.
+pub const MIN_MAX_LINE_BYTES: usize = 64;
 /// Default for `--shingle`: words per shingle for near-duplicate detection.
 pub const DEFAULT_SHINGLE: usize = 5;
 /// Default for `--containment`: the share of a line's shingles that must occur
@@ -189,6 +196,8 @@ pub struct CleanConfig {
     pub include: Vec<String>,
     pub text_field: String,
     pub min_line_chars: usize,
+    /// Lines longer than this many bytes are judged in pieces.
+    pub max_line_bytes: usize,
     /// Words per shingle.
     pub shingle: usize,
     /// Containment threshold of the near-duplicate rules, in (0, 1].
@@ -220,6 +229,7 @@ impl CleanConfig {
             include: vec![DEFAULT_INCLUDE.to_string()],
             text_field: DEFAULT_TEXT_FIELD.to_string(),
             min_line_chars: DEFAULT_MIN_LINE_CHARS,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             shingle: DEFAULT_SHINGLE,
             containment: DEFAULT_CONTAINMENT,
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
@@ -237,6 +247,7 @@ impl CleanConfig {
     pub fn rules(&self) -> Rules {
         Rules {
             min_line_chars: self.min_line_chars,
+            max_line_bytes: self.max_line_bytes,
             shingle: self.shingle,
             containment: self.containment,
             chrome_min_docs: self.chrome_min_docs,
@@ -261,6 +272,9 @@ impl CleanConfig {
         }
         if self.min_line_chars == 0 {
             return fail("--min-line-chars must be at least 1");
+        }
+        if self.max_line_bytes < MIN_MAX_LINE_BYTES {
+            return fail(&format!("--max-line-bytes must be at least {MIN_MAX_LINE_BYTES}"));
         }
         if !(1..=16).contains(&self.shingle) {
             return fail("--shingle must be between 1 and 16 words");
@@ -288,6 +302,7 @@ impl CleanConfig {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rules {
     pub min_line_chars: usize,
+    pub max_line_bytes: usize,
     pub shingle: usize,
     pub containment: f64,
     pub chrome_min_docs: u32,
@@ -298,6 +313,7 @@ impl Default for Rules {
     fn default() -> Rules {
         Rules {
             min_line_chars: DEFAULT_MIN_LINE_CHARS,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
             shingle: DEFAULT_SHINGLE,
             containment: DEFAULT_CONTAINMENT,
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,

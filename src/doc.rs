@@ -41,18 +41,40 @@ pub struct Lines {
     pub bom: bool,
     pub final_newline: bool,
     pub spans: Vec<LineSpan>,
+    /// Lines of the text longer than the limit, each cut into pieces (spans of their own).
+    pub long_lines: usize,
+    /// The spans those lines became.
+    pub pieces: usize,
 }
 
 impl Lines {
     /// Splits on `\n`; a `\r` right before it belongs to the terminator. A lone
     /// `\r` is content. An empty text has no lines; "a\n" has one line.
     pub fn split(text: &str) -> Lines {
+        Lines::split_at_most(text, usize::MAX)
+    }
+
+    /// Like [`Lines::split`], but a line whose content is longer than `max`
+    /// bytes (at least 4) becomes pieces of at most `max` bytes, each ending
+    /// after the last space or tab of its second half, or else at a character
+    /// boundary. Only the last piece has the terminator: the others end where
+    /// the next begins, so kept pieces written one after another give back
+    /// the line. Judging a 300 MB line as one would take memory and time out
+    /// of all proportion to what one line can tell.
+    pub fn split_at_most(text: &str, max: usize) -> Lines {
+        let max = max.max(4);
         let bom = text.starts_with(BOM);
         let bytes = text.as_bytes();
         let mut pos = if bom { BOM.len() } else { 0 };
-        let mut spans = Vec::new();
+        let mut lines = Lines {
+            bom,
+            final_newline: false,
+            spans: Vec::new(),
+            long_lines: 0,
+            pieces: 0,
+        };
         while pos < bytes.len() {
-            match memchr::memchr(b'\n', &bytes[pos..]) {
+            let (end, next) = match memchr::memchr(b'\n', &bytes[pos..]) {
                 Some(i) => {
                     let nl = pos + i;
                     let end = if nl > pos && bytes[nl - 1] == b'\r' {
@@ -60,29 +82,35 @@ impl Lines {
                     } else {
                         nl
                     };
-                    spans.push(LineSpan {
-                        start: pos,
-                        end,
-                        next: nl + 1,
-                    });
-                    pos = nl + 1;
+                    (end, nl + 1)
                 }
-                None => {
-                    spans.push(LineSpan {
-                        start: pos,
-                        end: bytes.len(),
-                        next: bytes.len(),
-                    });
-                    pos = bytes.len();
-                }
+                None => (bytes.len(), bytes.len()),
+            };
+            lines.push_line(text, pos, end, next, max);
+            pos = next;
+        }
+        lines.final_newline = lines.spans.last().is_some_and(|s| s.terminator_len() > 0);
+        lines
+    }
+
+    /// Adds the line `start..end` (terminator up to `next`), in pieces if
+    /// it is longer than `max`.
+    fn push_line(&mut self, text: &str, mut start: usize, end: usize, next: usize, max: usize) {
+        if end - start > max {
+            self.long_lines += 1;
+            let first = self.spans.len();
+            while end - start > max {
+                let cut = piece_end(text, start, max);
+                self.spans.push(LineSpan {
+                    start,
+                    end: cut,
+                    next: cut,
+                });
+                start = cut;
             }
+            self.pieces += self.spans.len() + 1 - first;
         }
-        let final_newline = spans.last().is_some_and(|s| s.terminator_len() > 0);
-        Lines {
-            bom,
-            final_newline,
-            spans,
-        }
+        self.spans.push(LineSpan { start, end, next });
     }
 
     pub fn len(&self) -> usize {
@@ -139,6 +167,22 @@ impl Lines {
         let bom = if i == 0 && self.bom { BOM.len() } else { 0 };
         span.next - span.start + bom
     }
+}
+
+/// Where the piece of at most `max` bytes (at least 4) that starts at
+/// `start` ends: after the last space or tab in its second half, or at the
+/// last character boundary.
+fn piece_end(text: &str, start: usize, max: usize) -> usize {
+    let limit = start + max;
+    let half = start + max / 2;
+    if let Some(i) = memchr::memrchr2(b' ', b'\t', &text.as_bytes()[half..limit]) {
+        return half + i + 1;
+    }
+    // A UTF-8 character is at most 4 bytes: the boundary is at most 3 back.
+    (limit - 3..=limit)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(limit)
 }
 
 /// True when the line holds nothing but white space.
@@ -215,6 +259,40 @@ mod tests {
         out.clear();
         l.assemble(text, |_| true, Some((1, 6)), &mut out);
         assert_eq!(out, "\u{feff}a\r\n\nc", "a cut line keeps its terminator");
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_cut_after_white_space_into_pieces_that_rebuild_it() {
+        let text = "aaa bbb ccc ddd eee\r\nshort\nfff ggg hhh iii";
+        let l = Lines::split_at_most(text, 8);
+        let pieces: Vec<&str> = l.spans.iter().map(|s| s.with_terminator(text)).collect();
+        assert_eq!(
+            pieces,
+            ["aaa bbb ", "ccc ddd ", "eee\r\n", "short\n", "fff ggg ", "hhh iii"]
+        );
+        assert_eq!((l.long_lines, l.pieces), (2, 5));
+        assert!(!l.final_newline);
+        let mut out = String::new();
+        l.assemble(text, |_| true, None, &mut out);
+        assert_eq!(out, text);
+        out.clear();
+        l.assemble(text, |i| i != 1, None, &mut out);
+        assert_eq!(
+            out, "aaa bbb eee\r\nshort\nfff ggg hhh iii",
+            "a removed piece leaves the rest of its line"
+        );
+    }
+
+    #[test]
+    fn a_line_without_white_space_is_cut_at_character_boundaries() {
+        let text = "\u{feff}ببببببببب\n";
+        let l = Lines::split_at_most(text, 5);
+        let pieces: Vec<&str> = l.spans.iter().map(|s| s.content(text)).collect();
+        assert_eq!(pieces, ["بب", "بب", "بب", "بب", "ب"]);
+        assert!(l.final_newline && l.bom);
+        let sum: usize = (0..l.len()).map(|i| l.line_bytes(i)).sum();
+        assert_eq!(sum, text.len());
+        assert_eq!(Lines::split_at_most("x y", 2), Lines::split_at_most("x y", 4));
     }
 
     #[test]

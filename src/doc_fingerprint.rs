@@ -35,7 +35,7 @@ pub struct DocFingerprint {
 impl DocFingerprint {
     /// Fingerprints a document of site `site`.
     pub fn new(text: &str, site: u64, rules: &Rules) -> DocFingerprint {
-        let split = Lines::split(text);
+        let split = Lines::split_at_most(text, rules.max_line_bytes);
         // About one word (and so one shingle) per 6 bytes of news text:
         // sized once, these grow without copying in most documents.
         let words_guess = text.len() / 6;

@@ -357,7 +357,7 @@ fn clean_unit(
     };
     let site = site_names.get(&index.site(doc)).cloned().unwrap_or_default();
     let Loaded { text, jsonl } = loaded;
-    let lines = Lines::split(&text);
+    let lines = Lines::split_at_most(&text, index.rules().max_line_bytes);
     let decision: Decision = decide::decide(doc, &text, &lines, index);
     let mut kept = String::with_capacity(text.len());
     let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);

@@ -34,6 +34,14 @@ pub struct Totals {
     pub bytes: u64,
 }
 
+/// Input lines longer than `--max-line-bytes`, and the pieces they were
+/// judged in. Every other line count counts each piece as a line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LongLines {
+    pub lines: u64,
+    pub pieces: u64,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ReasonTotals {
     pub lines: u64,
@@ -46,6 +54,7 @@ pub struct ReasonTotals {
 #[derive(Debug, Default)]
 pub struct DocReport {
     pub input: Totals,
+    pub long_lines: LongLines,
     pub output: Totals,
     pub removed: BTreeMap<Reason, ReasonTotals>,
     /// Removed duplicate lines of this document: key, sample text, count.
@@ -74,6 +83,10 @@ impl DocReport {
                 docs: 1,
                 lines: lines.len() as u64,
                 bytes: text.len() as u64,
+            },
+            long_lines: LongLines {
+                lines: lines.long_lines as u64,
+                pieces: lines.pieces as u64,
             },
             ..DocReport::default()
         };
@@ -258,6 +271,7 @@ pub struct Timings {
 #[derive(Default)]
 pub struct StatsBuilder {
     input: Totals,
+    long_lines: LongLines,
     output: Totals,
     removed: BTreeMap<Reason, ReasonTotals>,
     removed_lines: KeyMap<RemovedLine>,
@@ -270,6 +284,8 @@ pub struct StatsBuilder {
 impl StatsBuilder {
     pub fn add_doc(&mut self, r: DocReport) {
         add_totals(&mut self.input, r.input);
+        self.long_lines.lines += r.long_lines.lines;
+        self.long_lines.pieces += r.long_lines.pieces;
         add_totals(&mut self.output, r.output);
         let chrome_lines = r.removed.get(&Reason::Chrome).map_or(0, |t| t.lines);
         for (reason, t) in r.removed {
@@ -341,6 +357,7 @@ impl StatsBuilder {
             textsieve_version: env!("CARGO_PKG_VERSION"),
             config: config.clone(),
             input: self.input,
+            long_lines: self.long_lines,
             output: self.output,
             removed,
             skipped: self.skipped,
@@ -387,6 +404,7 @@ pub struct Stats {
     pub textsieve_version: &'static str,
     pub config: CleanConfig,
     pub input: Totals,
+    pub long_lines: LongLines,
     pub output: Totals,
     pub removed: BTreeMap<&'static str, ReasonTotals>,
     pub skipped: Skipped,

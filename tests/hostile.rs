@@ -205,3 +205,55 @@ fn a_closed_stdout_pipe_ends_eval_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// `n` pseudo-words from a small generator, different for each `seed`:
+/// text in which no 5 words repeat by chance.
+fn varied_words(n: usize, seed: u64) -> String {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut words = Vec::with_capacity(n);
+    for _ in 0..n {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let len = 3 + (state % 6) as usize;
+        let word: String = (0..len)
+            .map(|i| char::from(b'a' + ((state >> (8 + 5 * i)) % 26) as u8))
+            .collect();
+        words.push(word);
+    }
+    words.join(" ")
+}
+
+/// A line longer than `--max-line-bytes` is judged in pieces: a line with
+/// nothing repeated comes out byte for byte, a text pasted twice into one
+/// line loses its second copy, and the stats say how many lines were cut.
+#[test]
+fn a_line_over_max_line_bytes_is_judged_in_pieces_and_written_back_whole() {
+    let t = TestDir::new();
+    let once = varied_words(30_000, 1);
+    let pasted = varied_words(30_000, 2);
+    t.write("in/one.txt", format!("{once}\n"));
+    let twice = format!("Title of the page\n{pasted} {pasted}\n");
+    t.write("in/twice.txt", &twice);
+    t.run(&["clean", "in", "-o", "out", "--max-line-bytes", "65536", "-q"])
+        .ok();
+    assert_eq!(t.read_str("out/one.txt"), format!("{once}\n"));
+    let out = t.read_str("out/twice.txt");
+    assert!(out.starts_with(&format!("Title of the page\n{}", &pasted[..60_000])));
+    let kept = out.len() as f64 / twice.len() as f64;
+    assert!((0.45..0.65).contains(&kept), "kept {kept:.2} of the pasted line");
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["long_lines"]["lines"], 2);
+    let pieces = stats["long_lines"]["pieces"].as_u64().unwrap();
+    assert!((9..=16).contains(&pieces), "{pieces} pieces");
+    assert!(stats["removed"]["near_repeat_in_doc"]["lines"].as_u64().unwrap() >= 2);
+    assert_accounting(&stats);
+
+    let small = t.run(&["clean", "in", "-o", "out2", "--max-line-bytes", "10"]);
+    assert_eq!(small.code(), 2);
+    assert!(
+        small.stderr().contains("--max-line-bytes must be at least 64"),
+        "{}",
+        small.stderr()
+    );
+}
