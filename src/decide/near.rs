@@ -17,7 +17,7 @@ use super::{claim, per_mille, Label, Provenance, Reason};
 use crate::config::{MIN_SHINGLES, SAMPLE_SLACK, STUB_MAX_WORDS};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, shared, shared_at_least, word_lines, LineFp, ShingleId};
-use crate::index::{CorpusIndex, LineRef};
+use crate::index::{CorpusIndex, KeyMap, LineRef};
 
 /// A shingle shared by more lines of one document than this is ignored there
 /// (it says nothing about which line repeats which, and would cost quadratic time).
@@ -141,17 +141,23 @@ pub fn candidate_pairs<'a>(
         .map(|(s, l)| (u64::from(s) << 32) | u64::from(l))
         .collect();
     entries.sort_unstable();
-    let mut pairs: Vec<u64> = Vec::new();
+    // Counted, not listed: a shingle in k lines makes k(k-1)/2 pairs, and a
+    // document that repeats a long text many times would list hundreds of
+    // millions of them.
+    let mut counts: KeyMap<u32> = KeyMap::default();
     for group in entries.chunk_by(|x, y| x >> 32 == y >> 32) {
         for (j, x) in group.iter().enumerate() {
-            pairs.extend(group[j + 1..].iter().map(|y| (x << 32) | (y & 0xffff_ffff)));
+            for y in &group[j + 1..] {
+                *counts.entry((x << 32) | (y & 0xffff_ffff)).or_insert(0) += 1;
+            }
         }
     }
+    let mut pairs: Vec<(u32, u32, u32)> = counts
+        .into_iter()
+        .map(|(pair, n)| ((pair >> 32) as u32, pair as u32, n))
+        .collect();
     pairs.sort_unstable();
     pairs
-        .chunk_by(|x, y| x == y)
-        .map(|run| ((run[0] >> 32) as u32, run[0] as u32, run.len() as u32))
-        .collect()
 }
 
 /// How many lines of a document hold each shingle: an open-addressing table
@@ -159,22 +165,47 @@ pub fn candidate_pairs<'a>(
 struct ShingleCounts {
     /// (id, count) slots; a count of 0 marks an empty slot.
     slots: Vec<(ShingleId, u32)>,
+    filled: usize,
 }
+
+/// The most slots a [`ShingleCounts`] starts with (8 MB); it grows past that
+/// only for the distinct shingles of a very large document.
+const MAX_INITIAL_SLOTS: usize = 1 << 20;
 
 impl ShingleCounts {
     fn of<'a>(lines: impl Iterator<Item = (u32, &'a [ShingleId])> + Clone) -> ShingleCounts {
-        // At most half full, so probes stay short.
+        // Room for every shingle to be distinct (as in most documents) at
+        // most half full, so probes stay short.
         let total: usize = lines.clone().map(|(_, ids)| ids.len()).sum();
         let mut counts = ShingleCounts {
-            slots: vec![(0, 0); (2 * total).next_power_of_two()],
+            slots: vec![(0, 0); (2 * total).next_power_of_two().min(MAX_INITIAL_SLOTS)],
+            filled: 0,
         };
         for (_, ids) in lines {
             for &s in ids {
-                let slot = counts.slot(s);
-                counts.slots[slot] = (s, counts.slots[slot].1 + 1);
+                counts.add(s);
             }
         }
         counts
+    }
+
+    fn add(&mut self, s: ShingleId) {
+        if 2 * (self.filled + 1) > self.slots.len() {
+            self.grow();
+        }
+        let slot = self.slot(s);
+        let n = self.slots[slot].1;
+        self.filled += usize::from(n == 0);
+        self.slots[slot] = (s, n + 1);
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![(0, 0); 2 * self.slots.len().max(1)];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        for (s, n) in old.into_iter().filter(|&(_, n)| n > 0) {
+            let slot = self.slot(s);
+            self.slots[slot] = (s, n);
+        }
     }
 
     fn get(&self, s: ShingleId) -> usize {
