@@ -103,6 +103,9 @@ pub struct CorpusIndex {
     /// the lines of the removed ones (a bit per [`LineRef`]).
     near_docs: NearDocs,
     removed_lines: Vec<u64>,
+    /// Documents left out of the output (their file changed after the first
+    /// pass read it), sorted.
+    left_out: Vec<DocId>,
 }
 
 impl CorpusIndex {
@@ -126,6 +129,7 @@ impl CorpusIndex {
             doc_bytes: Vec::new(),
             near_docs: NearDocs::default(),
             removed_lines: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 
@@ -302,6 +306,35 @@ impl CorpusIndex {
             .iter()
             .copied()
             .zip(self.signatures.chunks_exact(k))
+            .filter(|(d, _)| self.left_out.binary_search(d).is_err())
+    }
+
+    /// Leaves documents out of the output, before the document stage: they
+    /// get no near duplicates, and the first later document with the same
+    /// text stands for them as the original of exact copies.
+    /// [`CorpusIndex::set_near_docs`] then treats them as removed.
+    pub fn leave_out(&mut self, mut docs: Vec<DocId>) {
+        docs.sort_unstable();
+        docs.dedup();
+        let Some(&from) = docs.first() else { return };
+        self.left_out = docs;
+        let mut replaced: KeyMap<bool> = KeyMap::default();
+        for doc in from..self.next_doc_id() {
+            let Some(key) = fingerprint::doc_key(self.lines(doc)) else {
+                continue;
+            };
+            let gone = self.left_out.binary_search(&doc).is_ok();
+            match self.first_doc.get(&key) {
+                Some(&first) if first == doc && gone => {
+                    replaced.insert(key, false);
+                }
+                Some(_) if !gone && replaced.get(&key) == Some(&false) => {
+                    self.first_doc.insert(key, doc);
+                    replaced.insert(key, true);
+                }
+                _ => {}
+            }
+        }
     }
 
     pub fn doc_bytes(&self, doc: DocId) -> u64 {
@@ -325,7 +358,9 @@ impl CorpusIndex {
     /// no near duplicate is traced to them.
     pub fn set_near_docs(&mut self, near: NearDocs) {
         let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
+        removed.extend_from_slice(&self.left_out);
         removed.sort_unstable();
+        removed.dedup();
         self.removed_lines = vec![0; self.lines.len().div_ceil(64)];
         for &doc in &removed {
             let d = doc as usize;

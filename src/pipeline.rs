@@ -22,7 +22,7 @@ use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
-use crate::doc_dedup;
+use crate::doc_dedup::{self, NearDocs};
 use crate::fingerprint;
 use crate::index::{CorpusIndex, DocFingerprint, KeyMap, LineRef};
 use crate::interrupt;
@@ -73,6 +73,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     // Site names by key, learned once so the second pass need not derive them again.
     let mut site_names: KeyMap<String> = KeyMap::default();
     let mut unit_no = 0u64;
+    // Units (documents and skips) of each source, to stand in for them if it
+    // has to be left out of the second pass.
+    let mut units_of: Vec<u64> = vec![0; sources.len()];
     let mut index_time = 0.0;
     // Each batch is added to the index while the next one is fingerprinted:
     // adding is mostly sequential, so it would leave a core idle.
@@ -85,7 +88,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         Ok(t.elapsed().as_secs_f64())
     };
     let bar = progress.stage("fingerprint", total_bytes);
-    read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+    read::batches::for_each_batch(sources, &|_| None, &bar, |batch: Batch| -> Result<()> {
         if interrupt::requested() {
             return Err(Error::Interrupted);
         }
@@ -116,6 +119,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         );
         index_time += took?;
         for (src, rec, fp) in loaded {
+            units_of[src as usize] += 1;
             match fp {
                 Ok((fp, site)) => {
                     site_names.entry(fp.site).or_insert(site);
@@ -143,12 +147,40 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     bar.finish_and_clear();
     let pass1 = started.elapsed().as_secs_f64();
 
-    // Between the passes: near-duplicate documents, from the signatures.
-    let doc_stage = Instant::now();
-    if config.docs.doc_dedup == DocDedup::Near {
-        let near = doc_dedup::find(&index, &config.docs);
-        index.set_near_docs(near);
+    // Between the passes. A file that changed since it was listed cannot be
+    // read again as the first pass saw it: it is left out (or, with
+    // --strict, the run stops), and so are its documents, before anything is
+    // traced to them.
+    #[cfg(debug_assertions)]
+    run_test_hook_between_passes();
+    let mut left_out: Vec<Option<u64>> = vec![None; sources.len()];
+    for (i, src) in sources.iter().enumerate() {
+        if let Some(reason) = src.changed() {
+            let path = src.display.clone();
+            report_skip(
+                config,
+                progress,
+                &mut stats,
+                Skip {
+                    path,
+                    line: None,
+                    reason,
+                },
+            )?;
+            left_out[i] = Some(units_of[i]);
+        }
     }
+    let gone_docs =
+        (0..origins.len() as DocId).filter(|&d| left_out[origins[d as usize].0 as usize].is_some());
+    index.leave_out(gone_docs.collect());
+
+    // Near-duplicate documents, from the signatures.
+    let doc_stage = Instant::now();
+    let near = match config.docs.doc_dedup {
+        DocDedup::Near => doc_dedup::find(&index, &config.docs),
+        _ => NearDocs::default(),
+    };
+    index.set_near_docs(near);
     let doc_stage = doc_stage.elapsed().as_secs_f64();
 
     let name = |doc: DocId| -> DocName {
@@ -182,8 +214,10 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             site_names: &site_names,
             out,
         };
-        let writer = scope.spawn(move || write_in_order(rx, sources, out, stats, annotations));
-        let read = read::batches::for_each_batch(sources, &bar, |batch: Batch| -> Result<()> {
+        let written = |s: usize| left_out[s].is_none();
+        let writer = scope.spawn(move || write_in_order(rx, sources, &written, out, stats, annotations));
+        let left_out = |s: usize| left_out[s];
+        let read = read::batches::for_each_batch(sources, &left_out, &bar, |batch: Batch| -> Result<()> {
             if interrupt::requested() {
                 return Err(Error::Interrupted);
             }
@@ -256,8 +290,19 @@ fn round3(x: f64) -> f64 {
 
 fn source_of(u: &Unit) -> u32 {
     match u {
-        Unit::File { source } | Unit::Record { source, .. } => *source as u32,
-        Unit::Failed(_) => u32::MAX,
+        Unit::File { source }
+        | Unit::Record { source, .. }
+        | Unit::Failed { source, .. }
+        | Unit::LeftOut { source } => *source as u32,
+    }
+}
+
+/// Lets a test change the inputs between the passes (debug builds only): the
+/// shell command in `TEXTSIEVE_TEST_BETWEEN_PASSES` runs once pass 1 is done.
+#[cfg(debug_assertions)]
+fn run_test_hook_between_passes() {
+    if let Some(cmd) = std::env::var_os("TEXTSIEVE_TEST_BETWEEN_PASSES") {
+        let _ = std::process::Command::new("sh").arg("-c").arg(cmd).status();
     }
 }
 
@@ -295,11 +340,12 @@ fn save_stdin(to: &Path) -> Result<()> {
 fn write_in_order(
     batches: Receiver<Vec<Result<Option<Cleaned>>>>,
     sources: &[Source],
+    written: &dyn Fn(usize) -> bool,
     out: &OutputDir,
     mut stats: StatsBuilder,
     mut annotations: Option<ResultFile>,
 ) -> Result<(StatsBuilder, Option<ResultFile>)> {
-    let mut jsonl_out = JsonlOutputs::new(sources, out);
+    let mut jsonl_out = JsonlOutputs::new(sources, written, out);
     for results in batches {
         for r in results {
             let Some(c) = r? else { continue };
@@ -346,6 +392,9 @@ fn clean_unit(
         site_names,
         out,
     } = *ctx;
+    if matches!(unit, Unit::LeftOut { .. }) {
+        return Ok(None);
+    }
     let source = source_of(&unit) as usize;
     let loaded = read::load(unit, sources, &config.text_field);
     let changed = |location: String| Error::InputChanged { location };
@@ -404,9 +453,11 @@ fn clean_unit(
 }
 
 /// The JSONL output files, opened in source order; every JSONL input gets its
-/// output file, even when none of its records survive.
+/// output file, even when none of its records survive (but not one left out
+/// of the run: an empty file would say that all its records were removed).
 struct JsonlOutputs<'a> {
     sources: &'a [Source],
+    written: &'a dyn Fn(usize) -> bool,
     out: &'a OutputDir,
     /// Sources before this one are finished.
     cursor: usize,
@@ -414,9 +465,10 @@ struct JsonlOutputs<'a> {
 }
 
 impl<'a> JsonlOutputs<'a> {
-    fn new(sources: &'a [Source], out: &'a OutputDir) -> Self {
+    fn new(sources: &'a [Source], written: &'a dyn Fn(usize) -> bool, out: &'a OutputDir) -> Self {
         JsonlOutputs {
             sources,
+            written,
             out,
             cursor: 0,
             open: None,
@@ -443,7 +495,7 @@ impl<'a> JsonlOutputs<'a> {
         {
             let s = self.cursor;
             self.cursor += 1;
-            if let SourceKind::Jsonl(compression) = self.sources[s].kind {
+            if let (SourceKind::Jsonl(compression), true) = (self.sources[s].kind, (self.written)(s)) {
                 let path = self.out.staged(&self.sources[s].out_rel);
                 if let Some(parent) = path.parent() {
                     fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;

@@ -257,3 +257,94 @@ fn a_line_over_max_line_bytes_is_judged_in_pieces_and_written_back_whole() {
         small.stderr()
     );
 }
+
+/// Runs `textsieve ARGS` in `t` with `cmd` run by the shell between the two
+/// passes (a hook of debug builds, which the tests use).
+fn run_changing_inputs_between_passes(t: &TestDir, cmd: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(crate::util::BIN)
+        .args(args)
+        .current_dir(t.path(""))
+        .env("TEXTSIEVE_TEST_BETWEEN_PASSES", cmd)
+        .output()
+        .unwrap()
+}
+
+/// A file deleted between the passes is left out and named; what the later
+/// documents share with it stays in them (it is in no output to point to),
+/// including a later exact copy of it. With --strict the run stops with
+/// nothing written.
+#[test]
+fn a_file_deleted_between_the_passes_is_left_out_and_nothing_is_traced_to_it() {
+    let t = TestDir::new();
+    let shared = "A paragraph that two documents share and that is long enough to count.";
+    let b = format!("Title B\n{shared}\nThe rest of document B, which nobody else has.\n");
+    t.write(
+        "in/a.txt",
+        "Document A is about something else entirely, at length.\n",
+    );
+    t.write("in/b.txt", &b);
+    t.write(
+        "in/c.txt",
+        format!("Title C\n{shared}\nDocument C goes on with its own words here.\n"),
+    );
+    t.write("in/d.txt", &b);
+    let run = run_changing_inputs_between_passes(&t, "rm in/b.txt", &["clean", "in", "-o", "out"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("skipped in/b.txt: changed while textsieve was running: cannot read it any more"),
+        "{stderr}"
+    );
+    assert!(!t.path("out/b.txt").exists());
+    assert_eq!(
+        t.read_str("out/c.txt"),
+        t.read_str("in/c.txt"),
+        "the shared paragraph stays in C"
+    );
+    assert_eq!(
+        t.read_str("out/d.txt"),
+        "Title B\nThe rest of document B, which nobody else has.\n",
+        "the copy of B stands in for it (what C has is C's now)"
+    );
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["skipped"]["by_reason"]["changed"], 1);
+    assert_eq!(stats["input"]["docs"], 3);
+    assert_eq!(stats["removed"]["dup_doc"]["lines"], 0);
+    assert_accounting(&stats);
+
+    t.write("in/b.txt", &b);
+    let strict =
+        run_changing_inputs_between_passes(&t, "rm in/b.txt", &["clean", "in", "-o", "out2", "--strict"]);
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("in/b.txt"));
+    assert!(!t.path("out2").exists());
+}
+
+/// A JSONL file that grows between the passes is left out whole; the other
+/// files are cleaned as if it had never been there.
+#[test]
+fn a_jsonl_file_that_changes_between_the_passes_is_left_out_whole() {
+    let t = TestDir::new();
+    t.write("in/1.jsonl", records(3));
+    t.write("in/2.jsonl", records(3));
+    let run = run_changing_inputs_between_passes(
+        &t,
+        "echo '{\"text\": \"one more\"}' >> in/1.jsonl",
+        &["clean", "in", "--include", "*.jsonl", "-o", "out"],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("skipped in/1.jsonl: changed while textsieve was running"),
+        "{stderr}"
+    );
+    assert!(!t.path("out/1.jsonl").exists());
+    assert_eq!(
+        t.read("out/2.jsonl"),
+        records(3),
+        "the records of 1.jsonl are not traced to"
+    );
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["input"]["docs"], 3);
+    assert_accounting(&stats);
+}

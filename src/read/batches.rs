@@ -30,8 +30,11 @@ pub enum Unit {
         line_no: u64,
         line: Vec<u8>,
     },
-    /// Input that could not be read at all.
-    Failed(Skip),
+    /// Input of a source that could not be read.
+    Failed { source: usize, skip: Skip },
+    /// A unit of a source left out of this pass, standing in for one it had
+    /// in the first pass (so that units keep their numbers).
+    LeftOut { source: usize },
 }
 
 #[derive(Default)]
@@ -48,8 +51,11 @@ impl Batch {
 }
 
 /// Calls `f` on each batch of the corpus in order; stops at the first error `f` returns.
+/// A source for which `left_out` gives `Some(n)` is not read: it gives `n`
+/// [`Unit::LeftOut`] instead.
 pub fn for_each_batch<E: Send>(
     sources: &[Source],
+    left_out: &(dyn Fn(usize) -> Option<u64> + Sync),
     progress: &ProgressBar,
     mut f: impl FnMut(Batch) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -59,6 +65,15 @@ pub fn for_each_batch<E: Send>(
             let mut batch = Batch::default();
             let mut send = |batch: &mut Batch| tx.send(std::mem::take(batch)).is_ok();
             for (index, src) in sources.iter().enumerate() {
+                if let Some(units) = left_out(index) {
+                    for _ in 0..units {
+                        batch.units.push(Unit::LeftOut { source: index });
+                        if batch.full() && !send(&mut batch) {
+                            return;
+                        }
+                    }
+                    continue;
+                }
                 match src.kind {
                     SourceKind::Text => {
                         batch.units.push(Unit::File { source: index });
@@ -96,12 +111,13 @@ fn read_jsonl(
     let SourceKind::Jsonl(compression) = src.kind else {
         return true;
     };
-    let failed = |line: Option<u64>, e: io::Error| {
-        Unit::Failed(Skip {
+    let failed = |line: Option<u64>, e: io::Error| Unit::Failed {
+        source: index,
+        skip: Skip {
             path: src.display.clone(),
             line,
             reason: SkipReason::Unreadable(e.to_string()),
-        })
+        },
     };
     let file = match File::open(&src.path) {
         Ok(f) => f,

@@ -30,6 +30,10 @@ pub enum SkipReason {
     Unreadable(String),
     #[error("{0}")]
     Record(#[from] jsonl::RecordError),
+    /// The file changed or went away after it was listed: the second pass
+    /// cannot read what the first one indexed.
+    #[error("changed while textsieve was running: {0}")]
+    Changed(String),
 }
 
 impl SkipReason {
@@ -40,6 +44,7 @@ impl SkipReason {
             SkipReason::InvalidUtf8 { .. } => "invalid_utf8",
             SkipReason::Binary { .. } => "binary",
             SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Changed(_) => "changed",
             SkipReason::Record(R::Malformed(_)) => "malformed_json",
             SkipReason::Record(R::NotObject) => "not_an_object",
             SkipReason::Record(R::MissingField(_)) => "missing_text_field",
@@ -111,7 +116,12 @@ pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, 
                 jsonl: Some((line, record)),
             })
         }
-        Unit::Failed(skip) => Err(skip),
+        Unit::Failed { skip, .. } => Err(skip),
+        Unit::LeftOut { source } => Err(Skip {
+            path: sources[source].display.clone(),
+            line: None,
+            reason: SkipReason::Changed("left out".into()),
+        }),
     }
 }
 

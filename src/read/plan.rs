@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
@@ -36,10 +37,30 @@ pub struct Source {
     pub kind: SourceKind,
     /// Bytes on disk (for progress); 0 for standard input.
     pub size: u64,
+    /// When it was last modified, as listed.
+    pub modified: Option<SystemTime>,
     pub is_stdin: bool,
     /// The first folder under the input folder it was found in (its site by
     /// folder); empty for files at the top of an input folder or given directly.
     pub folder_site: String,
+}
+
+impl Source {
+    /// How the file differs from when it was listed (gone, another size, or
+    /// modified since), if it does. Standard input, saved by the run itself,
+    /// never does.
+    pub fn changed(&self) -> Option<SkipReason> {
+        if self.is_stdin {
+            return None;
+        }
+        let why = match fs::metadata(&self.path) {
+            Err(e) => format!("cannot read it any more ({e})"),
+            Ok(m) if m.len() != self.size => format!("{} bytes, now {}", self.size, m.len()),
+            Ok(m) if m.modified().ok() != self.modified => "modified".to_string(),
+            Ok(_) => return None,
+        };
+        Some(SkipReason::Changed(why))
+    }
 }
 
 /// The corpus: its files in order, and what must never be written to.
@@ -143,6 +164,7 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
                 out_rel: PathBuf::from(STDIN_OUTPUT_NAME),
                 kind: SourceKind::Jsonl(Compression::None),
                 size: 0,
+                modified: None,
                 is_stdin: true,
                 folder_site: String::new(),
             });
@@ -168,7 +190,9 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
             } else {
                 root.display_root.clone()
             };
-            let size = fs::metadata(&canonical).map(|m| m.len()).unwrap_or(0);
+            let meta = fs::metadata(&canonical).ok();
+            let size = meta.as_ref().map_or(0, fs::Metadata::len);
+            let modified = meta.and_then(|m| m.modified().ok());
             let mut parts = rel.components();
             let folder_site = match (root.is_folder, parts.next(), parts.next()) {
                 (true, Some(first), Some(_)) => first.as_os_str().to_string_lossy().into_owned(),
@@ -180,6 +204,7 @@ pub fn plan(config: &CleanConfig) -> Result<InputPlan> {
                 display,
                 out_rel,
                 size,
+                modified,
                 is_stdin: false,
                 folder_site,
             });
