@@ -52,6 +52,57 @@ fn a_truncated_zstd_stream_is_skipped_from_where_it_breaks() {
     check_truncated("part.jsonl.zst", zstd::encode_all(&records(3000)[..], 3).unwrap());
 }
 
+/// A compressed JSONL file with bytes overwritten three quarters in: whatever the
+/// decoder makes of it, the run goes on, every skip names the file and a
+/// line, the records before the damage are cleaned, and `--strict` stops it.
+fn check_corrupt(name: &str, mut compressed: Vec<u8>) {
+    let t = TestDir::new();
+    let at = compressed.len() * 3 / 4;
+    for b in &mut compressed[at..at + 64] {
+        *b ^= 0x5a;
+    }
+    t.write(&format!("in/{name}"), &compressed);
+    let run = t.run(&["clean", &format!("in/{name}"), "-o", "out"]).ok();
+    let stats = t.stats("out/stats.json");
+    assert_accounting(&stats);
+    let skipped = stats["skipped"]["total"].as_u64().unwrap();
+    assert!(skipped >= 1, "{stats:#}");
+    // Stderr names the first few; the stats list up to 100.
+    for (i, example) in stats["skipped"]["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        assert_eq!(example["path"], format!("in/{name}"));
+        let line = example["line"].as_u64().expect("a line");
+        if i < 5 {
+            assert!(
+                run.stderr().contains(&format!("in/{name}:{line}")),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    assert!(docs >= 1000, "the records before the damage are read: {docs}");
+    let strict = t.run(&["clean", &format!("in/{name}"), "-o", "out2", "--strict"]);
+    assert_eq!(strict.code(), 2, "{}", strict.stderr());
+    assert!(!t.path("out2").exists(), "no output under --strict failure");
+}
+
+#[test]
+fn a_corrupt_gzip_stream_is_skipped_from_where_it_breaks() {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(&records(3000)).unwrap();
+    check_corrupt("part.jsonl.gz", e.finish().unwrap());
+}
+
+#[test]
+fn a_corrupt_zstd_stream_is_skipped_from_where_it_breaks() {
+    check_corrupt("part.jsonl.zst", zstd::encode_all(&records(3000)[..], 3).unwrap());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_symlink_loop_does_not_trap_the_walk() {
