@@ -172,6 +172,36 @@ fn inputs_named_with_dot_dot_or_absolute_paths_write_inside_the_output_folder() 
     assert!(!t.path("in/sub/out").exists() && !t.path("out/../a.txt").exists());
 }
 
+/// Record fields never name output files: ids and urls that look like paths
+/// out of OUT (`..`, absolute, a NUL byte) are copied as data, and the only
+/// files written are the mirrored input and the stats.
+#[test]
+fn ids_that_look_like_paths_out_of_the_output_folder_are_only_data() {
+    let t = TestDir::new();
+    let records = concat!(
+        r#"{"id": "../../escaped.txt", "text": "A record whose id tries to climb out of the output."}"#,
+        "\n",
+        r#"{"id": "/tmp/absolute.txt", "url": "file:///etc/passwd", "text": "A record whose id is an absolute path."}"#,
+        "\n",
+        r#"{"id": "nul\u0000byte", "text": "A record whose id holds a NUL byte in the middle."}"#,
+        "\n",
+    );
+    t.write("in/part.jsonl", records);
+    t.run(&["clean", "in", "--include", "*.jsonl", "-o", "out", "-q"])
+        .ok();
+    let written: Vec<String> = crate::util::tree(&t.path("out"))
+        .keys()
+        .map(|p| p.display().to_string())
+        .collect();
+    assert_eq!(written, [".textsieve-output", "part.jsonl", "stats.json"]);
+    assert_eq!(
+        t.read_str("out/part.jsonl"),
+        records,
+        "ids and urls are copied as they were"
+    );
+    assert!(!t.path("escaped.txt").exists() && !t.path("in/escaped.txt").exists());
+}
+
 /// `clean` of JSONL on standard input, its stats outside the output folder.
 #[cfg(unix)]
 const STDIN_RUN: [&str; 7] = [
