@@ -172,6 +172,32 @@ fn inputs_named_with_dot_dot_or_absolute_paths_write_inside_the_output_folder() 
     assert!(!t.path("in/sub/out").exists() && !t.path("out/../a.txt").exists());
 }
 
+/// A lone CR (old Mac line ends, or a stray one) is part of its line, not a
+/// line end: such a file is one line, written back byte for byte; with a
+/// repeated paragraph behind CRLF, only the repeat goes.
+#[test]
+fn a_lone_cr_stays_inside_its_line() {
+    let t = TestDir::new();
+    let para = "A paragraph that is long enough to be a duplicate all by itself.";
+    let mac = format!("First line of an old file\r{para}\rLast line of it\r");
+    t.write("in/mac.txt", &mac);
+    let stray = "A stray\rcarriage return inside a sentence that goes on for a while.";
+    let end = "The closing paragraph of this document ends with a full stop.";
+    t.write(
+        "in/mixed.txt",
+        format!("Head\r\n{para}\r\n{stray}\r\n{para}\r\n{end}\r\n"),
+    );
+    t.run(&["clean", "in", "-o", "out", "-q"]).ok();
+    assert_eq!(t.read_str("out/mac.txt"), mac);
+    assert_eq!(
+        t.read_str("out/mixed.txt"),
+        format!("Head\r\n{para}\r\n{stray}\r\n{end}\r\n")
+    );
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["input"]["lines"], 1 + 5);
+    assert_accounting(&stats);
+}
+
 /// Record fields never name output files: ids and urls that look like paths
 /// out of OUT (`..`, absolute, a NUL byte) are copied as data, and the only
 /// files written are the mirrored input and the stats.
