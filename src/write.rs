@@ -102,6 +102,10 @@ pub fn check_outputs(plan: &InputPlan, out_dir: &Path, files: &[&Path]) -> Resul
             if let Some(src) = plan.sources.iter().find(|s| s.out_rel == rel) {
                 return refuse(given, format!("the cleaned copy of {} goes there", src.display));
             }
+        } else if fs::symlink_metadata(given).is_ok_and(|m| m.is_dir()) {
+            // It could not be renamed into place, and only after the output
+            // folder had been: a failed run would leave a new output behind.
+            return refuse(given, "it is a folder".into());
         }
     }
     if out.exists() {
@@ -138,7 +142,8 @@ impl OutputDir {
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
         }
-        fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        // Named after the output folder: the staging folder is only its first form.
+        fs::create_dir(&staging).map_err(|e| Error::io(&final_path, e))?;
         crate::interrupt::register_temporary(&staging);
         Ok(OutputDir {
             final_path,
@@ -218,15 +223,24 @@ impl AtomicFile {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".textsieve-").suffix(".tmp");
-        // A temporary file is private by default; the result is an ordinary file.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(fs::Permissions::from_mode(0o644));
-        }
-        let temp = builder.tempfile_in(&parent).map_err(|e| Error::io(&parent, e))?;
+        // Opened here rather than by `tempfile`, whose errors name the
+        // temporary file: the user is to see the file they asked for.
+        let temp = tempfile::Builder::new()
+            .prefix(".textsieve-")
+            .suffix(".tmp")
+            .make_in(&parent, |path| {
+                let mut options = fs::OpenOptions::new();
+                options.read(true).write(true).create_new(true);
+                // The permissions of an ordinary file (less the umask), not
+                // the owner-only ones of a temporary file: it becomes the result.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::OpenOptionsExt;
+                    options.mode(0o644);
+                }
+                options.open(path)
+            })
+            .map_err(|e| Error::io(target, e))?;
         crate::interrupt::register_temporary(temp.path());
         Ok(AtomicFile {
             temp,
@@ -244,11 +258,12 @@ impl AtomicFile {
 }
 
 impl Write for AtomicFile {
+    // Through the file itself: `tempfile` would add the temporary name to errors.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.write(buf)
+        self.temp.as_file_mut().write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.flush()
+        self.temp.as_file_mut().flush()
     }
 }
 

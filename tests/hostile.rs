@@ -455,3 +455,22 @@ fn a_jsonl_file_that_changes_between_the_passes_is_left_out_whole() {
     assert_eq!(stats["input"]["docs"], 3);
     assert_accounting(&stats);
 }
+
+/// A bad record early in a JSONL file of many batches stops a `--strict` run
+/// at once (exit 2), though the reader has batches queued behind it: the
+/// run used to wait forever for the reader to hand them over.
+#[cfg(unix)]
+#[test]
+fn strict_stops_at_a_bad_record_early_in_a_long_jsonl_file() {
+    let t = TestDir::new();
+    let mut data = records(20_000);
+    data.splice(0..0, b"{not json}\n".iter().copied());
+    t.write("in/big.jsonl", &data);
+    let mut cmd = std::process::Command::new(crate::util::BIN);
+    cmd.args(["clean", "in", "--include", "*.jsonl", "-o", "out", "--strict"])
+        .current_dir(t.path(""));
+    let run = crate::util::run_within(cmd, std::time::Duration::from_secs(60));
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(run.stderr().contains("in/big.jsonl:1"), "{}", run.stderr());
+    assert!(!t.path("out").exists());
+}

@@ -4,6 +4,8 @@
 mod util;
 
 mod cli;
+#[cfg(unix)]
+mod faults;
 mod golden;
 mod hostile;
 mod invariants;

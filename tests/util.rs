@@ -202,3 +202,276 @@ pub fn write_corpus(dir: &TestDir, root: &str, docs: usize) {
         written.push(text);
     }
 }
+
+/// Varied text that no rule removes much of: lines of words drawn from a
+/// fixed vocabulary by a seeded generator, about `bytes` long.
+pub fn varied_text(seed: u64, bytes: usize) -> String {
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let vocabulary: Vec<String> = (0..2000)
+        .map(|_| {
+            (0..2 + next(8))
+                .map(|_| char::from(b'a' + next(26) as u8))
+                .collect()
+        })
+        .collect();
+    let mut text = String::with_capacity(bytes + 200);
+    while text.len() < bytes {
+        let words: Vec<&str> = (0..8 + next(10))
+            .map(|_| vocabulary[next(vocabulary.len())].as_str())
+            .collect();
+        text.push_str(&words.join(" "));
+        text.push_str(".\n");
+    }
+    text
+}
+
+/// The longest a run in a fault test may take; one that hangs fails instead.
+#[cfg(unix)]
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Runs `cmd` to its end, or kills it and every process it started once
+/// `limit` has passed, and fails: a run that hangs fails its test rather than
+/// hanging the suite.
+#[cfg(unix)]
+pub fn run_within(mut cmd: Command, limit: std::time::Duration) -> Run {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    use std::time::Instant;
+    let mut child = cmd
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+            let mut words: Vec<String> = std::iter::once(cmd.get_program())
+                .chain(cmd.get_args())
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            if let Some(i) = words.iter().position(|w| w == BIN) {
+                words.splice(..=i, ["textsieve".to_string()]);
+            }
+            panic!("`{}` did not finish within {limit:?}: it hangs", words.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Run(Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    })
+}
+
+/// The `unshare` options that give a private mount namespace in which this
+/// process may mount a tmpfs: as root, a mount namespace; otherwise a user
+/// namespace too. `None` (with the reason on stderr) where neither works.
+#[cfg(unix)]
+fn mount_namespace() -> Option<&'static [&'static str]> {
+    static FOUND: std::sync::OnceLock<Option<&'static [&'static str]>> = std::sync::OnceLock::new();
+    *FOUND.get_or_init(|| {
+        let mut why = String::new();
+        for flags in [&["--mount"][..], &["--user", "--map-root-user", "--mount"][..]] {
+            let probe = tempfile::tempdir().expect("temp dir");
+            let out = Command::new("unshare")
+                .args(flags)
+                .args([
+                    "sh",
+                    "-c",
+                    "mount -t tmpfs -o size=16k textsieve-test \"$1\"",
+                    "sh",
+                ])
+                .arg(probe.path())
+                .output();
+            match out {
+                Ok(o) if o.status.success() => return Some(flags),
+                Ok(o) => why += &format!("unshare {flags:?}: {}", String::from_utf8_lossy(&o.stderr)),
+                Err(e) => why += &format!("unshare {flags:?}: {e}\n"),
+            }
+        }
+        eprintln!("cannot mount a small tmpfs here, so a full disk cannot be tested:\n{why}");
+        None
+    })
+}
+
+/// True when this process may write where file permissions forbid it (root).
+#[cfg(unix)]
+fn permissions_are_overridden() -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = tempfile::tempdir().expect("temp dir");
+    fs::set_permissions(probe.path(), fs::Permissions::from_mode(0o555)).unwrap();
+    let wrote = fs::File::create(probe.path().join("probe")).is_ok();
+    fs::set_permissions(probe.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    wrote
+}
+
+/// The uid and gid of `nobody`, to run as when permissions are overridden.
+pub const NOBODY: u32 = 65534;
+
+/// The command that starts textsieve as a user that file permissions apply
+/// to: textsieve itself, or, for root, `setpriv` running it as `nobody`.
+/// `None` (with the reason on stderr) when root cannot switch to `nobody`.
+#[cfg(unix)]
+fn unprivileged_textsieve() -> Option<Command> {
+    static SETPRIV: std::sync::OnceLock<Option<Vec<String>>> = std::sync::OnceLock::new();
+    let prefix = SETPRIV.get_or_init(|| {
+        if !permissions_are_overridden() {
+            return Some(Vec::new());
+        }
+        let prefix: Vec<String> = [
+            "setpriv".to_string(),
+            format!("--reuid={NOBODY}"),
+            format!("--regid={NOBODY}"),
+            "--clear-groups".to_string(),
+        ]
+        .into();
+        match Command::new(&prefix[0])
+            .args(&prefix[1..])
+            .args([BIN, "--version"])
+            .output()
+        {
+            Ok(o) if o.status.success() => Some(prefix),
+            Ok(o) => {
+                eprintln!(
+                    "running as root and cannot run textsieve as nobody, so permissions cannot be tested: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("running as root and cannot run setpriv ({e}), so permissions cannot be tested");
+                None
+            }
+        }
+    });
+    let prefix = prefix.as_ref()?;
+    let cmd = match prefix.split_first() {
+        Some((program, args)) => {
+            let mut c = Command::new(program);
+            c.args(args).arg(BIN);
+            c
+        }
+        None => Command::new(BIN),
+    };
+    Some(cmd)
+}
+
+#[cfg(unix)]
+impl TestDir {
+    /// Lets every user read this folder and, at its top, create files: a
+    /// run as another user can then read the inputs and write its output.
+    /// (A temporary folder is private to its owner.)
+    pub fn open_to_all(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        for e in walkdir::WalkDir::new(self.dir.path())
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let mode = if e.file_type().is_dir() { 0o755 } else { 0o644 };
+            fs::set_permissions(e.path(), fs::Permissions::from_mode(mode)).unwrap();
+        }
+        fs::set_permissions(self.dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    }
+
+    /// Sets the permission bits of `rel` (e.g. 0o555 for a read-only folder).
+    pub fn chmod(&self, rel: &str, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(self.path(rel), fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    /// Names of the entries of `rel`, hidden ones included, sorted.
+    pub fn entries(&self, rel: &str) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.path(rel))
+            .unwrap_or_else(|e| panic!("list {rel}: {e}"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Runs `textsieve ARGS` in this folder as a user that file permissions
+    /// apply to (`nobody` when this process is root; call
+    /// [`TestDir::open_to_all`] first). `None`, with the reason on stderr,
+    /// where that is impossible.
+    pub fn run_unprivileged(&self, args: &[&str]) -> Option<Run> {
+        let mut cmd = unprivileged_textsieve()?;
+        cmd.args(args).current_dir(self.dir.path());
+        Some(run_within(cmd, RUN_LIMIT))
+    }
+
+    /// Runs `textsieve ARGS` in this folder while a tmpfs of `size` bytes
+    /// ("64k") is mounted on its folder `disk`, in a private mount namespace
+    /// that nothing else sees and that ends with the run, taking the tmpfs
+    /// with it. With `fill`, a file first takes up the whole tmpfs. Returns
+    /// the run and every path left on the tmpfs afterwards, or `None`, with
+    /// the reason on stderr, where no tmpfs can be mounted.
+    pub fn run_on_small_disk(
+        &self,
+        disk: &str,
+        size: &str,
+        fill: bool,
+        args: &[&str],
+    ) -> Option<(Run, Vec<String>)> {
+        const SCRIPT: &str = r#"
+            disk=$1 size=$2 fill=$3 listing=$4
+            shift 4
+            mount -t tmpfs -o "size=$size" textsieve-test "$disk" || exit 125
+            if [ "$fill" = fill ]; then cat /dev/zero > "$disk/filler" 2>/dev/null; fi
+            "$@"
+            code=$?
+            (cd "$disk" && find . -mindepth 1) > "$listing"
+            exit $code
+        "#;
+        let flags = mount_namespace()?;
+        fs::create_dir_all(self.path(disk)).unwrap();
+        let listing = tempfile::NamedTempFile::new().unwrap();
+        let mut cmd = Command::new("unshare");
+        cmd.args(flags)
+            .args([
+                "sh",
+                "-c",
+                SCRIPT,
+                "sh",
+                disk,
+                size,
+                if fill { "fill" } else { "" },
+            ])
+            .arg(listing.path())
+            .arg(BIN)
+            .args(args)
+            .current_dir(self.dir.path());
+        let run = run_within(cmd, RUN_LIMIT);
+        assert_ne!(run.code(), 125, "mount a tmpfs: {}", run.stderr());
+        let left = fs::read_to_string(listing.path()).unwrap();
+        let mut left: Vec<String> = left
+            .lines()
+            .map(|l| l.trim_start_matches("./").to_string())
+            .collect();
+        left.sort();
+        Some((run, left))
+    }
+}

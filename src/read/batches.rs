@@ -93,7 +93,11 @@ pub fn for_each_batch<E: Send>(
                 send(&mut batch);
             }
         });
-        for batch in rx.iter() {
+        // The loop owns the receiver: when `f` fails it is dropped, so the
+        // reader's next send fails and the reader stops (a borrowed receiver
+        // would outlive the error, and the scope would wait forever for a
+        // reader blocked on a full channel).
+        for batch in rx {
             f(batch)?;
         }
         Ok(())
