@@ -57,6 +57,13 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         report_skip(config, progress, &mut stats, skip)?;
     }
     let out = OutputDir::create(&config.output)?;
+    // The stats and annotations files are opened before any work, so that a
+    // place they cannot be written to fails the run at once.
+    let mut stats_file = ResultFile::create(&out, &config.stats)?;
+    let annotations = match &config.annotate {
+        Some(a) => Some(ResultFile::create(&out, a)?),
+        None => None,
+    };
     let spool = out.staged(Path::new(STDIN_SPOOL));
     for src in plan.sources.iter_mut().filter(|s| s.is_stdin) {
         save_stdin(&spool)?;
@@ -195,10 +202,6 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     // Pass 2: decide (in parallel) and write (on a writer thread, in corpus
     // order, overlapping with the next batch).
     let pass2_start = Instant::now();
-    let annotations = match &config.annotate {
-        Some(a) => Some(ResultFile::create(&out, a)?),
-        None => None,
-    };
     let bar = progress.stage("clean", total_bytes);
     let mut unit_no = 0u64;
     let mut next_doc: DocId = 0;
@@ -268,7 +271,6 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     result.timings.mb_per_s = round3(result.input.bytes as f64 / 1e6 / total.max(1e-9));
 
     let mut outside = Vec::new();
-    let mut stats_file = ResultFile::create(&out, &config.stats)?;
     stats_file.write_all(result.to_json().as_bytes())?;
     outside.extend(stats_file.finish()?);
     if let Some(a) = annotations {
@@ -432,11 +434,13 @@ fn clean_unit(
         }
         None => {
             if keep_doc {
-                let path = out.staged(&sources[source].out_rel);
+                let rel = &sources[source].out_rel;
+                let path = out.staged(rel);
+                let failed = |e| Error::io(out.shown(rel), e);
                 if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    fs::create_dir_all(parent).map_err(failed)?;
                 }
-                fs::write(&path, kept.as_bytes()).map_err(|e| Error::io(&path, e))?;
+                fs::write(&path, kept.as_bytes()).map_err(failed)?;
             }
             None
         }
@@ -479,7 +483,7 @@ impl<'a> JsonlOutputs<'a> {
         self.advance_to(source)?;
         if let (Some((_, w)), Some(line)) = (self.open.as_mut(), line) {
             w.write_all(line.as_bytes())
-                .map_err(|e| Error::io(self.out.staged(&self.sources[source].out_rel), e))?;
+                .map_err(|e| Error::io(self.out.shown(&self.sources[source].out_rel), e))?;
         }
         Ok(())
     }
@@ -496,12 +500,14 @@ impl<'a> JsonlOutputs<'a> {
             let s = self.cursor;
             self.cursor += 1;
             if let (SourceKind::Jsonl(compression), true) = (self.sources[s].kind, (self.written)(s)) {
-                let path = self.out.staged(&self.sources[s].out_rel);
+                let rel = &self.sources[s].out_rel;
+                let path = self.out.staged(rel);
+                let failed = |e| Error::io(self.out.shown(rel), e);
                 if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    fs::create_dir_all(parent).map_err(failed)?;
                 }
-                let file = fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
-                let w = CompressedWriter::new(file, compression).map_err(|e| Error::io(&path, e))?;
+                let file = fs::File::create(&path).map_err(failed)?;
+                let w = CompressedWriter::new(file, compression).map_err(failed)?;
                 self.open = Some((s, w));
                 if s != source {
                     self.close()?;
@@ -514,7 +520,7 @@ impl<'a> JsonlOutputs<'a> {
     fn close(&mut self) -> Result<()> {
         if let Some((s, w)) = self.open.take() {
             w.finish()
-                .map_err(|e| Error::io(self.out.staged(&self.sources[s].out_rel), e))?;
+                .map_err(|e| Error::io(self.out.shown(&self.sources[s].out_rel), e))?;
         }
         Ok(())
     }

@@ -157,6 +157,12 @@ impl OutputDir {
         self.staging.join(rel)
     }
 
+    /// Where a staged file will be once the run succeeds: the name errors
+    /// give, since the staging folder is only the output's first form.
+    pub fn shown(&self, rel: &Path) -> PathBuf {
+        self.final_path.join(rel)
+    }
+
     /// For a path the user gave: its place in the staging folder when it lies
     /// inside the output folder, `None` otherwise.
     pub fn staged_if_inside(&self, given: &Path) -> Result<Option<PathBuf>> {
@@ -279,7 +285,7 @@ impl ResultFile {
         match out.staged_if_inside(given)? {
             Some(p) => {
                 if let Some(parent) = p.parent() {
-                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                    fs::create_dir_all(parent).map_err(|e| Error::io(given, e))?;
                 }
                 let f = fs::File::create(&p).map_err(|e| Error::io(given, e))?;
                 Ok(ResultFile::Staged(io::BufWriter::new(f), given.to_path_buf()))

@@ -43,7 +43,7 @@ fn jsonl_input(t: &TestDir) {
 }
 
 /// Cleans `input` onto a 64 KiB disk and checks that the run fails with one
-/// "No space left on device", names the file it was writing on that disk,
+/// "No space left on device", names the output file it was writing,
 /// and leaves nothing on it.
 fn check_full_disk(t: &TestDir, input: &str) {
     let args = ["clean", input, "-o", "disk/out", "-q"];
@@ -61,8 +61,8 @@ fn check_full_disk(t: &TestDir, input: &str) {
     );
     let disk = resolved(t, "disk");
     assert!(
-        errors[0].contains(&format!("{}/", disk.display())),
-        "the error names the file being written on the full disk: {}",
+        errors[0].contains(&format!("{}/out/", disk.display())),
+        "the error names the output file being written (not its staging place): {}",
         errors[0]
     );
     assert!(left.is_empty(), "left on the full disk: {left:?}");
