@@ -12,95 +12,83 @@ fn records(n: usize) -> Vec<u8> {
         .into_bytes()
 }
 
-/// A compressed JSONL file cut in the middle: the records before the cut are
-/// cleaned, the cut is skipped with the file and the line where reading
-/// stopped, and `--strict` makes it an error (exit 2).
-fn check_truncated(name: &str, compressed: Vec<u8>) {
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zstd(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).unwrap()
+}
+
+/// Cleans a damaged compressed JSONL file `in/NAME` and checks what any
+/// damage must give: the run goes on, the stats account for every line,
+/// every skip names the file and a line (stderr names the first few too),
+/// and `--strict` stops with exit 2 and no output. Returns the stats and
+/// the line of the first skip.
+fn clean_damaged(name: &str, damaged: &[u8]) -> (serde_json::Value, u64) {
     let t = TestDir::new();
-    t.write(&format!("in/{name}"), &compressed[..compressed.len() / 2]);
+    t.write(&format!("in/{name}"), damaged);
     let run = t.run(&["clean", &format!("in/{name}"), "-o", "out"]).ok();
     let stats = t.stats("out/stats.json");
     assert_accounting(&stats);
-    assert_eq!(stats["skipped"]["total"], 1, "{stats:#}");
-    let example = &stats["skipped"]["examples"][0];
-    assert_eq!(example["path"], format!("in/{name}"));
-    let line = example["line"].as_u64().expect("the line where reading stopped");
-    assert_eq!(
-        stats["input"]["docs"].as_u64().unwrap(),
-        line - 1,
-        "every record before the cut is read"
-    );
-    assert!(
-        run.stderr().contains(&format!("in/{name}:{line}")),
-        "{}",
-        run.stderr()
-    );
+    let examples = stats["skipped"]["examples"].as_array().unwrap().clone();
+    assert!(!examples.is_empty(), "{stats:#}");
+    for (i, example) in examples.iter().enumerate() {
+        assert_eq!(example["path"], format!("in/{name}"));
+        let line = example["line"].as_u64().expect("a line");
+        if i < 5 {
+            let named = run.stderr().contains(&format!("in/{name}:{line}"));
+            assert!(named, "{}", run.stderr());
+        }
+    }
     let strict = t.run(&["clean", &format!("in/{name}"), "-o", "out2", "--strict"]);
     assert_eq!(strict.code(), 2, "{}", strict.stderr());
     assert!(!t.path("out2").exists(), "no output under --strict failure");
+    let first = examples[0]["line"].as_u64().unwrap();
+    (stats, first)
 }
 
-#[test]
-fn a_truncated_gzip_stream_is_skipped_from_where_it_breaks() {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(&records(3000)).unwrap();
-    check_truncated("part.jsonl.gz", e.finish().unwrap());
+/// A compressed JSONL file cut in the middle: the records before the cut are
+/// cleaned and the cut is one skip, at the line where reading stopped.
+fn check_truncated(name: &str, compressed: Vec<u8>) {
+    let (stats, line) = clean_damaged(name, &compressed[..compressed.len() / 2]);
+    assert_eq!(stats["skipped"]["total"], 1, "{stats:#}");
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    assert_eq!(docs, line - 1, "every record before the cut is read");
 }
 
-#[test]
-fn a_truncated_zstd_stream_is_skipped_from_where_it_breaks() {
-    check_truncated("part.jsonl.zst", zstd::encode_all(&records(3000)[..], 3).unwrap());
-}
-
-/// A compressed JSONL file with bytes overwritten three quarters in: whatever the
-/// decoder makes of it, the run goes on, every skip names the file and a
-/// line, the records before the damage are cleaned, and `--strict` stops it.
+/// A compressed JSONL file with bytes overwritten three quarters in: whatever
+/// the decoder makes of it, the records before the damage are cleaned.
 fn check_corrupt(name: &str, mut compressed: Vec<u8>) {
-    let t = TestDir::new();
     let at = compressed.len() * 3 / 4;
     for b in &mut compressed[at..at + 64] {
         *b ^= 0x5a;
     }
-    t.write(&format!("in/{name}"), &compressed);
-    let run = t.run(&["clean", &format!("in/{name}"), "-o", "out"]).ok();
-    let stats = t.stats("out/stats.json");
-    assert_accounting(&stats);
-    let skipped = stats["skipped"]["total"].as_u64().unwrap();
-    assert!(skipped >= 1, "{stats:#}");
-    // Stderr names the first few; the stats list up to 100.
-    for (i, example) in stats["skipped"]["examples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-    {
-        assert_eq!(example["path"], format!("in/{name}"));
-        let line = example["line"].as_u64().expect("a line");
-        if i < 5 {
-            assert!(
-                run.stderr().contains(&format!("in/{name}:{line}")),
-                "{}",
-                run.stderr()
-            );
-        }
-    }
+    let (stats, _) = clean_damaged(name, &compressed);
     let docs = stats["input"]["docs"].as_u64().unwrap();
     assert!(docs >= 1000, "the records before the damage are read: {docs}");
-    let strict = t.run(&["clean", &format!("in/{name}"), "-o", "out2", "--strict"]);
-    assert_eq!(strict.code(), 2, "{}", strict.stderr());
-    assert!(!t.path("out2").exists(), "no output under --strict failure");
+}
+
+#[test]
+fn a_truncated_gzip_stream_is_skipped_from_where_it_breaks() {
+    check_truncated("part.jsonl.gz", gzip(&records(3000)));
+}
+
+#[test]
+fn a_truncated_zstd_stream_is_skipped_from_where_it_breaks() {
+    check_truncated("part.jsonl.zst", zstd(&records(3000)));
 }
 
 #[test]
 fn a_corrupt_gzip_stream_is_skipped_from_where_it_breaks() {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(&records(3000)).unwrap();
-    check_corrupt("part.jsonl.gz", e.finish().unwrap());
+    check_corrupt("part.jsonl.gz", gzip(&records(3000)));
 }
 
 #[test]
 fn a_corrupt_zstd_stream_is_skipped_from_where_it_breaks() {
-    check_corrupt("part.jsonl.zst", zstd::encode_all(&records(3000)[..], 3).unwrap());
+    check_corrupt("part.jsonl.zst", zstd(&records(3000)));
 }
 
 #[cfg(unix)]
