@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::util::{assert_accounting, TestDir};
+use crate::util::{assert_accounting, varied_text, TestDir};
 
 fn records(n: usize) -> Vec<u8> {
     (0..n)
@@ -301,32 +301,15 @@ fn a_closed_stdout_pipe_ends_eval_quietly() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
 
-/// `n` pseudo-words from a small generator, different for each `seed`:
-/// text in which no 5 words repeat by chance.
-fn varied_words(n: usize, seed: u64) -> String {
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut words = Vec::with_capacity(n);
-    for _ in 0..n {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let len = 3 + (state % 6) as usize;
-        let word: String = (0..len)
-            .map(|i| char::from(b'a' + ((state >> (8 + 5 * i)) % 26) as u8))
-            .collect();
-        words.push(word);
-    }
-    words.join(" ")
-}
-
 /// A line longer than `--max-line-bytes` is judged in pieces: a line with
 /// nothing repeated comes out byte for byte, a text pasted twice into one
 /// line loses its second copy, and the stats say how many lines were cut.
 #[test]
 fn a_line_over_max_line_bytes_is_judged_in_pieces_and_written_back_whole() {
     let t = TestDir::new();
-    let once = varied_words(30_000, 1);
-    let pasted = varied_words(30_000, 2);
+    // Sentences of varied words, on one line.
+    let once = varied_text(1, 200_000).replace('\n', " ");
+    let pasted = varied_text(2, 200_000).replace('\n', " ");
     t.write("in/one.txt", format!("{once}\n"));
     let twice = format!("Title of the page\n{pasted} {pasted}\n");
     t.write("in/twice.txt", &twice);

@@ -11,4 +11,5 @@ mod hostile;
 mod invariants;
 mod jsonl;
 mod near_docs;
+mod scale;
 mod synth_eval;
