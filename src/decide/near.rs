@@ -161,26 +161,26 @@ pub fn candidate_pairs<'a>(
 }
 
 /// How many lines of a document hold each shingle: an open-addressing table
-/// small enough to stay in cache (the ids are hash bits already).
+/// small enough to stay in cache (the ids are hash bits already). A count
+/// stops at 255: only whether it exceeds [`MAX_POSTINGS`] matters.
 struct ShingleCounts {
-    /// (id, count) slots; a count of 0 marks an empty slot.
-    slots: Vec<(ShingleId, u32)>,
+    ids: Vec<ShingleId>,
+    /// 0 marks an empty slot.
+    counts: Vec<u8>,
     filled: usize,
 }
 
-/// The most slots a [`ShingleCounts`] starts with (8 MB); it grows past that
-/// only for the distinct shingles of a very large document.
-const MAX_INITIAL_SLOTS: usize = 1 << 20;
+/// The most slots a [`ShingleCounts`] starts with (80 MB); past that it grows
+/// as needed, for the distinct shingles of a very large document (one that
+/// repeats a long text has far fewer than it has shingles).
+const MAX_INITIAL_SLOTS: usize = 1 << 24;
 
 impl ShingleCounts {
     fn of<'a>(lines: impl Iterator<Item = (u32, &'a [ShingleId])> + Clone) -> ShingleCounts {
         // Room for every shingle to be distinct (as in most documents) at
         // most half full, so probes stay short.
         let total: usize = lines.clone().map(|(_, ids)| ids.len()).sum();
-        let mut counts = ShingleCounts {
-            slots: vec![(0, 0); (2 * total).next_power_of_two().min(MAX_INITIAL_SLOTS)],
-            filled: 0,
-        };
+        let mut counts = ShingleCounts::with_slots((2 * total).next_power_of_two().min(MAX_INITIAL_SLOTS));
         for (_, ids) in lines {
             for &s in ids {
                 counts.add(s);
@@ -189,34 +189,44 @@ impl ShingleCounts {
         counts
     }
 
+    fn with_slots(n: usize) -> ShingleCounts {
+        ShingleCounts {
+            ids: vec![0; n],
+            counts: vec![0; n],
+            filled: 0,
+        }
+    }
+
     fn add(&mut self, s: ShingleId) {
-        if 2 * (self.filled + 1) > self.slots.len() {
+        if 2 * (self.filled + 1) > self.ids.len() {
             self.grow();
         }
         let slot = self.slot(s);
-        let n = self.slots[slot].1;
-        self.filled += usize::from(n == 0);
-        self.slots[slot] = (s, n + 1);
+        self.filled += usize::from(self.counts[slot] == 0);
+        self.ids[slot] = s;
+        self.counts[slot] = self.counts[slot].saturating_add(1);
     }
 
     fn grow(&mut self) {
-        let bigger = vec![(0, 0); 2 * self.slots.len().max(1)];
-        let old = std::mem::replace(&mut self.slots, bigger);
-        for (s, n) in old.into_iter().filter(|&(_, n)| n > 0) {
+        let bigger = ShingleCounts::with_slots(2 * self.ids.len().max(1));
+        let old = std::mem::replace(self, bigger);
+        for (s, n) in old.ids.into_iter().zip(old.counts).filter(|&(_, n)| n > 0) {
             let slot = self.slot(s);
-            self.slots[slot] = (s, n);
+            self.ids[slot] = s;
+            self.counts[slot] = n;
+            self.filled += 1;
         }
     }
 
     fn get(&self, s: ShingleId) -> usize {
-        self.slots[self.slot(s)].1 as usize
+        usize::from(self.counts[self.slot(s)])
     }
 
     /// The slot holding `s`, or the empty slot where it would go.
     fn slot(&self, s: ShingleId) -> usize {
-        let mask = self.slots.len() - 1;
+        let mask = self.ids.len() - 1;
         let mut i = s as usize & mask;
-        while self.slots[i].1 != 0 && self.slots[i].0 != s {
+        while self.counts[i] != 0 && self.ids[i] != s {
             i = (i + 1) & mask;
         }
         i
@@ -434,6 +444,25 @@ mod tests {
             .chain(nines.iter().enumerate().map(|(i, n)| (10 + i as u32, &n[..])));
         assert_eq!(candidate_pairs(lines), vec![(0, 2, 2), (0, 5, 1), (2, 5, 1)]);
         assert!(candidate_pairs(std::iter::empty()).is_empty());
+    }
+
+    #[test]
+    fn shingle_counts_grow_and_keep_every_count() {
+        // Started at one slot, so that it has to grow again and again.
+        let mut counts = ShingleCounts::with_slots(1);
+        for round in 1..=3u32 {
+            for s in (0..1000u32).map(|i| i.wrapping_mul(2_654_435_761)) {
+                counts.add(s);
+                assert_eq!(counts.get(s), round as usize);
+            }
+        }
+        assert_eq!(counts.filled, 1000);
+        assert!(counts.ids.len() >= 2000 && counts.ids.len() <= 4096);
+        assert_eq!(counts.get(7), 0);
+        for _ in 0..300 {
+            counts.add(7);
+        }
+        assert_eq!(counts.get(7), 255, "a count stops at 255");
     }
 
     #[test]
