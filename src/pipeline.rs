@@ -160,23 +160,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     // traced to them.
     #[cfg(debug_assertions)]
     run_test_hook_between_passes();
-    let mut left_out: Vec<Option<u64>> = vec![None; sources.len()];
-    for (i, src) in sources.iter().enumerate() {
-        if let Some(reason) = src.changed() {
-            let path = src.display.clone();
-            report_skip(
-                config,
-                progress,
-                &mut stats,
-                Skip {
-                    path,
-                    line: None,
-                    reason,
-                },
-            )?;
-            left_out[i] = Some(units_of[i]);
-        }
-    }
+    let left_out = changed_sources(sources, &units_of, config, progress, &mut stats)?;
     let gone_docs =
         (0..origins.len() as DocId).filter(|&d| left_out[origins[d as usize].0 as usize].is_some());
     index.leave_out(gone_docs.collect());
@@ -297,6 +281,32 @@ fn source_of(u: &Unit) -> u32 {
         | Unit::Failed { source, .. }
         | Unit::LeftOut { source } => *source as u32,
     }
+}
+
+/// The sources that changed since they were listed, each skipped (or, with
+/// `--strict`, the end of the run): for each source, `Some(units it had in
+/// the first pass)` if it is to be left out of the second.
+fn changed_sources(
+    sources: &[Source],
+    units_of: &[u64],
+    config: &CleanConfig,
+    progress: &Progress,
+    stats: &mut StatsBuilder,
+) -> Result<Vec<Option<u64>>> {
+    let mut left_out = vec![None; sources.len()];
+    for (i, src) in sources.iter().enumerate() {
+        if let Some(reason) = src.changed() {
+            let path = src.display.clone();
+            let skip = Skip {
+                path,
+                line: None,
+                reason,
+            };
+            report_skip(config, progress, stats, skip)?;
+            left_out[i] = Some(units_of[i]);
+        }
+    }
+    Ok(left_out)
 }
 
 /// Lets a test change the inputs between the passes (debug builds only): the
