@@ -318,21 +318,19 @@ impl CorpusIndex {
         docs.dedup();
         let Some(&from) = docs.first() else { return };
         self.left_out = docs;
-        let mut replaced: KeyMap<bool> = KeyMap::default();
+        // Texts whose first document is left out, until a later document
+        // with the same text (not left out) takes its place.
+        let mut orphaned: KeyMap<()> = KeyMap::default();
         for doc in from..self.next_doc_id() {
             let Some(key) = fingerprint::doc_key(self.lines(doc)) else {
                 continue;
             };
-            let gone = self.left_out.binary_search(&doc).is_ok();
-            match self.first_doc.get(&key) {
-                Some(&first) if first == doc && gone => {
-                    replaced.insert(key, false);
+            if self.left_out.binary_search(&doc).is_ok() {
+                if self.first_doc(key) == Some(doc) {
+                    orphaned.insert(key, ());
                 }
-                Some(_) if !gone && replaced.get(&key) == Some(&false) => {
-                    self.first_doc.insert(key, doc);
-                    replaced.insert(key, true);
-                }
-                _ => {}
+            } else if orphaned.remove(&key).is_some() {
+                self.first_doc.insert(key, doc);
             }
         }
     }
@@ -485,5 +483,34 @@ mod tests {
         assert_eq!(idx.first_doc(k), Some(0));
         assert_eq!(idx.next_word_line(0, 0), Some(3));
         assert_eq!(idx.next_word_line(0, 3), None);
+    }
+
+    #[test]
+    fn a_left_out_document_is_no_original_and_no_first_occurrence() {
+        let texts = [
+            format!("{LONG}\n"),
+            "other\n".into(),
+            format!("{LONG}\n"),
+            format!("{LONG}\n"),
+        ];
+        let mut idx = CorpusIndex::new(Rules::default());
+        idx.add_batch(texts.iter().map(|t| doc(t)).collect()).unwrap();
+        assert_eq!(idx.earlier_copy(2), Some(0));
+        idx.leave_out(vec![0]);
+        idx.set_near_docs(NearDocs::default());
+        assert_eq!(
+            idx.earlier_copy(2),
+            None,
+            "the first copy not left out is the original"
+        );
+        assert_eq!(idx.earlier_copy(3), Some(2));
+        let key = idx.lines(2)[0].key;
+        assert_eq!(
+            idx.first_seen(key),
+            Some(Occurrence { doc: 2, line: 0 }),
+            "the line's first occurrence moves to the new original"
+        );
+        assert!(idx.in_removed_doc(0) && !idx.in_removed_doc(2));
+        assert!(idx.signatures().all(|(d, _)| d != 0));
     }
 }
