@@ -431,6 +431,9 @@ fn clean_unit(
         dropped_terminator,
         site,
     );
+    // The text is no longer needed; a very large record would otherwise
+    // hold it alongside its line, its cleaned text and the new line.
+    drop(text);
     let keep_doc = decision.status.is_kept();
     let jsonl_line = match jsonl {
         Some((line, record)) => {
