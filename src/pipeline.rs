@@ -95,7 +95,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         Ok(t.elapsed().as_secs_f64())
     };
     let bar = progress.stage("fingerprint", total_bytes);
-    read::batches::for_each_batch(sources, &|_| None, &bar, |batch: Batch| -> Result<()> {
+    read::batches::for_each_batch(sources, &[], &bar, |batch: Batch| -> Result<()> {
         if interrupt::requested() {
             return Err(Error::Interrupted);
         }
@@ -201,10 +201,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             site_names: &site_names,
             out,
         };
-        let written = |s: usize| left_out[s].is_none();
-        let writer = scope.spawn(move || write_in_order(rx, sources, &written, out, stats, annotations));
-        let left_out = |s: usize| left_out[s];
-        let read = read::batches::for_each_batch(sources, &left_out, &bar, |batch: Batch| -> Result<()> {
+        let left_out = &left_out;
+        let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
+        let read = read::batches::for_each_batch(sources, left_out, &bar, |batch: Batch| -> Result<()> {
             if interrupt::requested() {
                 return Err(Error::Interrupted);
             }
@@ -352,12 +351,12 @@ fn save_stdin(to: &Path) -> Result<()> {
 fn write_in_order(
     batches: Receiver<Vec<Result<Option<Cleaned>>>>,
     sources: &[Source],
-    written: &dyn Fn(usize) -> bool,
+    left_out: &[Option<u64>],
     out: &OutputDir,
     mut stats: StatsBuilder,
     mut annotations: Option<ResultFile>,
 ) -> Result<(StatsBuilder, Option<ResultFile>)> {
-    let mut jsonl_out = JsonlOutputs::new(sources, written, out);
+    let mut jsonl_out = JsonlOutputs::new(sources, left_out, out);
     for results in batches {
         for r in results {
             let Some(c) = r? else { continue };
@@ -474,7 +473,8 @@ fn clean_unit(
 /// of the run: an empty file would say that all its records were removed).
 struct JsonlOutputs<'a> {
     sources: &'a [Source],
-    written: &'a dyn Fn(usize) -> bool,
+    /// The sources left out of the run (see [`changed_sources`]).
+    left_out: &'a [Option<u64>],
     out: &'a OutputDir,
     /// Sources before this one are finished.
     cursor: usize,
@@ -482,10 +482,10 @@ struct JsonlOutputs<'a> {
 }
 
 impl<'a> JsonlOutputs<'a> {
-    fn new(sources: &'a [Source], written: &'a dyn Fn(usize) -> bool, out: &'a OutputDir) -> Self {
+    fn new(sources: &'a [Source], left_out: &'a [Option<u64>], out: &'a OutputDir) -> Self {
         JsonlOutputs {
             sources,
-            written,
+            left_out,
             out,
             cursor: 0,
             open: None,
@@ -512,7 +512,7 @@ impl<'a> JsonlOutputs<'a> {
         {
             let s = self.cursor;
             self.cursor += 1;
-            if let (SourceKind::Jsonl(compression), true) = (self.sources[s].kind, (self.written)(s)) {
+            if let (SourceKind::Jsonl(compression), None) = (self.sources[s].kind, self.left_out[s]) {
                 let rel = &self.sources[s].out_rel;
                 let path = self.out.staged(rel);
                 let failed = |e| Error::io(self.out.shown(rel), e);

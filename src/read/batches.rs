@@ -51,11 +51,11 @@ impl Batch {
 }
 
 /// Calls `f` on each batch of the corpus in order; stops at the first error `f` returns.
-/// A source for which `left_out` gives `Some(n)` is not read: it gives `n`
-/// [`Unit::LeftOut`] instead.
+/// A source `i` with `left_out[i] == Some(n)` is not read: it gives `n`
+/// [`Unit::LeftOut`] instead (`left_out` may be empty: every source is read).
 pub fn for_each_batch<E: Send>(
     sources: &[Source],
-    left_out: &(dyn Fn(usize) -> Option<u64> + Sync),
+    left_out: &[Option<u64>],
     progress: &ProgressBar,
     mut f: impl FnMut(Batch) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -65,7 +65,7 @@ pub fn for_each_batch<E: Send>(
             let mut batch = Batch::default();
             let mut send = |batch: &mut Batch| tx.send(std::mem::take(batch)).is_ok();
             for (index, src) in sources.iter().enumerate() {
-                if let Some(units) = left_out(index) {
+                if let Some(&Some(units)) = left_out.get(index) {
                     for _ in 0..units {
                         batch.units.push(Unit::LeftOut { source: index });
                         if batch.full() && !send(&mut batch) {
