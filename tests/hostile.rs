@@ -237,9 +237,8 @@ fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
     t.write("stats-outside/.keep", "");
     // Reading JSONL from a standard input that never ends: the run is
     // certainly still going when the signal comes.
-    let mut child = Command::new(crate::util::BIN)
-        .args(STDIN_RUN)
-        .current_dir(t.path(""))
+    let mut child = t
+        .command(&STDIN_RUN)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -280,16 +279,15 @@ fn sigterm_stops_the_run_removes_its_temporary_output_and_exits_130() {
 
 #[test]
 fn a_closed_stdout_pipe_ends_eval_quietly() {
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let t = TestDir::new();
     t.write("truth.jsonl", "{\"path\": \"a.txt\", \"labels\": [\"keep\"]}\n");
     t.write(
         "ann.jsonl",
         "{\"doc\": 0, \"path\": \"a.txt\", \"status\": \"keep\", \"lines\": 1, \"kept\": 1, \"removed\": []}\n",
     );
-    let mut child = Command::new(crate::util::BIN)
-        .args(["eval", "--truth", "truth.jsonl", "--annotations", "ann.jsonl"])
-        .current_dir(t.path(""))
+    let mut child = t
+        .command(&["eval", "--truth", "truth.jsonl", "--annotations", "ann.jsonl"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -339,9 +337,8 @@ fn a_line_over_max_line_bytes_is_judged_in_pieces_and_written_back_whole() {
 /// Runs `textsieve ARGS` in `t` with `cmd` run by the shell between the two
 /// passes (a hook of debug builds, which the tests use).
 fn run_changing_inputs_between_passes(t: &TestDir, cmd: &str, args: &[&str]) -> Run {
-    let out = std::process::Command::new(crate::util::BIN)
-        .args(args)
-        .current_dir(t.path(""))
+    let out = t
+        .command(args)
         .env("TEXTSIEVE_TEST_BETWEEN_PASSES", cmd)
         .output()
         .unwrap();
@@ -431,9 +428,7 @@ fn strict_stops_at_a_bad_record_early_in_a_long_jsonl_file() {
     let mut data = records(20_000);
     data.splice(0..0, b"{not json}\n".iter().copied());
     t.write("in/big.jsonl", &data);
-    let mut cmd = std::process::Command::new(crate::util::BIN);
-    cmd.args(["clean", "in", "--include", "*.jsonl", "-o", "out", "--strict"])
-        .current_dir(t.path(""));
+    let cmd = t.command(&["clean", "in", "--include", "*.jsonl", "-o", "out", "--strict"]);
     let run = crate::util::run_within(cmd, std::time::Duration::from_secs(60));
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("in/big.jsonl:1"), "{}", run.stderr());

@@ -53,11 +53,17 @@ impl TestDir {
         self.run_with_stdin(args, None)
     }
 
+    /// `textsieve ARGS` in this folder, for a test that needs more than [`TestDir::run`].
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).current_dir(self.dir.path());
+        cmd
+    }
+
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
         use std::io::Write;
-        let mut child = Command::new(BIN)
-            .args(args)
-            .current_dir(self.dir.path())
+        let mut child = self
+            .command(args)
             .stdin(if stdin.is_some() {
                 Stdio::piped()
             } else {
