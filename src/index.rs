@@ -92,17 +92,19 @@ pub struct CorpusIndex {
     /// Every document's near repeats: those of document d end at `near_repeat_ends[d]`.
     near_repeats: Vec<NearRepeat>,
     near_repeat_ends: Vec<usize>,
-    /// Documents whose head or tail holds each edge key.
+    /// Every document's edge keys: those of document d end at `edge_ends[d]`.
+    edges: Vec<u64>,
+    edge_ends: Vec<usize>,
+    /// In how many source texts (see [`CorpusIndex::count_edges`]) a head or
+    /// tail holds each edge key; filled between the passes.
     edge_docs: KeyMap<u32>,
-    /// The MinHash signatures of the documents that have one (not exact
-    /// copies), one after another, and those documents.
+    /// The MinHash signatures of the documents that have one, one after
+    /// another, and those documents.
     signatures: Vec<u32>,
     signed_docs: Vec<DocId>,
     doc_bytes: Vec<u64>,
-    /// The near-duplicate documents, once the document stage has run, and
-    /// the lines of the removed ones (a bit per [`LineRef`]).
+    /// The near-duplicate documents, once the document stage has run.
     near_docs: NearDocs,
-    removed_lines: Vec<u64>,
     /// Documents left out of the output (their file changed after the first
     /// pass read it), sorted.
     left_out: Vec<DocId>,
@@ -123,12 +125,13 @@ impl CorpusIndex {
             first_doc: KeyMap::default(),
             near_repeats: Vec::new(),
             near_repeat_ends: Vec::new(),
+            edges: Vec::new(),
+            edge_ends: Vec::new(),
             edge_docs: KeyMap::default(),
             signatures: Vec::new(),
             signed_docs: Vec::new(),
             doc_bytes: Vec::new(),
             near_docs: NearDocs::default(),
-            removed_lines: Vec::new(),
             left_out: Vec::new(),
         }
     }
@@ -163,20 +166,17 @@ impl CorpusIndex {
                     shingles_by_shard[shingle_shard(sh)].push((sh, at));
                 }
             }
-            // The first document with this text; an exact copy of an earlier
-            // document adds no evidence about its edges.
-            let copy = match fingerprint::doc_key(&doc.lines) {
-                Some(k) => *self.first_doc.entry(k).or_insert(id) != id,
-                None => false,
-            };
-            if !copy {
-                for &e in &doc.edges {
-                    *self.edge_docs.entry(e).or_insert(0) += 1;
-                }
-                if let Some(sig) = &doc.signature {
-                    self.signatures.extend_from_slice(sig);
-                    self.signed_docs.push(id);
-                }
+            // The first document with this text.
+            if let Some(k) = fingerprint::doc_key(&doc.lines) {
+                self.first_doc.entry(k).or_insert(id);
+            }
+            // Kept for every document: which of them count (not exact
+            // copies, not left out) is only known once the first pass ends.
+            self.edges.extend_from_slice(&doc.edges);
+            self.edge_ends.push(self.edges.len());
+            if let Some(sig) = &doc.signature {
+                self.signatures.extend_from_slice(sig);
+                self.signed_docs.push(id);
             }
             self.doc_bytes.push(doc.bytes);
             self.sites.push(doc.site);
@@ -237,7 +237,46 @@ impl CorpusIndex {
         &self.near_repeats[start..self.near_repeat_ends[d]]
     }
 
-    /// How many documents have this edge key at that edge.
+    /// The edge keys of a document's head and tail (see [`DocFingerprint::edges`]).
+    fn edges(&self, doc: DocId) -> &[u64] {
+        let d = doc as usize;
+        let start = if d == 0 { 0 } else { self.edge_ends[d - 1] };
+        &self.edges[start..self.edge_ends[d]]
+    }
+
+    /// Counts the edge evidence of the source texts: each distinct text of
+    /// the run counts once (the first document with it that is not left out),
+    /// so exact copies and documents left out add nothing. Runs once, after
+    /// [`CorpusIndex::leave_out`].
+    pub fn count_edges(&mut self) {
+        let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
+        for doc in 0..self.next_doc_id() {
+            if self.is_copy_or_left_out(doc) {
+                continue;
+            }
+            for &e in self.edges(doc) {
+                by_shard[shard_of(e)].push(e);
+            }
+        }
+        let counts: Vec<KeyMap<u32>> = by_shard
+            .into_par_iter()
+            .map(|keys| {
+                let mut map = KeyMap::default();
+                for k in keys {
+                    *map.entry(k).or_insert(0) += 1;
+                }
+                map
+            })
+            .collect();
+        self.edge_docs = counts.into_iter().flatten().collect();
+    }
+
+    /// An exact copy of an earlier document of the run, or a document left out of it.
+    fn is_copy_or_left_out(&self, doc: DocId) -> bool {
+        self.earlier_copy(doc).is_some() || self.left_out.binary_search(&doc).is_ok()
+    }
+
+    /// How many source texts have this edge key at that edge.
     pub fn edge_docs(&self, edge_key: u64) -> u32 {
         self.edge_docs.get(&edge_key).copied().unwrap_or(0)
     }
@@ -299,14 +338,15 @@ impl CorpusIndex {
             .map(|i| i as u32)
     }
 
-    /// Each document that has a signature, with it, in corpus order.
+    /// Each document of the run that has a signature and is not an exact
+    /// copy of an earlier one, with it, in corpus order.
     pub fn signatures(&self) -> impl Iterator<Item = (DocId, &[u32])> + '_ {
         let k = self.rules.docs.signature_len();
         self.signed_docs
             .iter()
             .copied()
             .zip(self.signatures.chunks_exact(k))
-            .filter(|(d, _)| self.left_out.binary_search(d).is_err())
+            .filter(|&(d, _)| !self.is_copy_or_left_out(d))
     }
 
     /// Leaves documents out of the output, before the document stage: they
@@ -349,67 +389,125 @@ impl CorpusIndex {
         all
     }
 
-    /// Records what the document stage found. From then on the lines of the
-    /// removed documents are no first occurrence of anything: a line or pair
-    /// key first seen in one moves to its first occurrence in a kept
-    /// document (or goes, if none has it), and their lines are marked so that
-    /// no near duplicate is traced to them.
+    /// Records what the document stage found. From then on the source
+    /// documents are those of the run that are neither removed as near
+    /// duplicates nor exact copies of an earlier document, and every first
+    /// occurrence (of a line key, a pair key, a sampled shingle) is the
+    /// earliest in a source document: one first seen in a removed document
+    /// moves to its first occurrence in a source document, or goes if none
+    /// has it. So nothing is traced to a document that is not written.
     pub fn set_near_docs(&mut self, near: NearDocs) {
         let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
         removed.extend_from_slice(&self.left_out);
         removed.sort_unstable();
         removed.dedup();
-        self.removed_lines = vec![0; self.lines.len().div_ceil(64)];
-        for &doc in &removed {
-            let d = doc as usize;
-            for g in self.starts[d]..self.starts[d + 1] {
-                self.removed_lines[g / 64] |= 1 << (g % 64);
-            }
-        }
         self.near_docs = near;
         let min = self.rules.min_line_chars;
-        let mut orphans: KeyMap<Option<Occurrence>> = KeyMap::default();
-        for &doc in &removed {
-            fingerprint::for_each_index_key(self.lines(doc), min, |key, _| {
-                if self.first_seen(key).is_some_and(|o| o.doc == doc) {
-                    orphans.insert(key, None);
-                }
-            });
-        }
-        let Some(&from) = removed.first() else { return };
-        for doc in from..self.next_doc_id() {
-            // Exact copies go as `dup_doc`: no first occurrence either.
-            if self.earlier_copy(doc).is_some() || removed.binary_search(&doc).is_ok() {
-                continue;
-            }
-            fingerprint::for_each_index_key(self.lines(doc), min, |key, line| {
-                if let Some(slot @ None) = orphans.get_mut(&key) {
-                    *slot = Some(Occurrence {
-                        doc,
-                        line: line as u32,
-                    });
-                }
-            });
-        }
-        for (key, kept) in orphans {
+        let keys = self.first_in_sources(
+            &removed,
+            &|index, doc, f| {
+                fingerprint::for_each_index_key(index.lines(doc), min, |key, line| {
+                    f(
+                        key,
+                        Occurrence {
+                            doc,
+                            line: line as u32,
+                        }
+                        .pack(),
+                    );
+                });
+            },
+            &|index, key| index.first_seen[shard_of(key)].get(&key).copied(),
+        );
+        for (key, first) in keys {
             let table = &mut self.first_seen[shard_of(key)];
-            match kept {
-                Some(o) => table.insert(key, o.pack()),
+            match first {
+                Some(o) => table.insert(key, o),
                 None => table.remove(&key),
+            };
+        }
+        let shingles = self.first_in_sources(
+            &removed,
+            &|index, doc, f| {
+                for line in index.first_line(doc)..index.first_line(doc + 1) {
+                    for &s in index
+                        .shingles_of(line)
+                        .iter()
+                        .filter(|&&s| fingerprint::is_sampled(s))
+                    {
+                        f(u64::from(s), u64::from(line));
+                    }
+                }
+            },
+            &|index, s| index.first_shingle(s as ShingleId).map(u64::from),
+        );
+        for (s, first) in shingles {
+            let (s, table) = (s as ShingleId, &mut self.shingles[shingle_shard(s as ShingleId)]);
+            match first {
+                Some(l) => table.insert(s, l as LineRef),
+                None => table.remove(&s),
             };
         }
     }
 
-    pub fn near_docs(&self) -> &NearDocs {
-        &self.near_docs
+    /// For each key first seen in one of the `removed` documents (sorted):
+    /// its first occurrence in a source document, if any. `each(doc, f)`
+    /// calls `f(key, occurrence)` for the keys of a document, where an
+    /// occurrence is a number that grows with corpus order; `first(key)` is
+    /// the occurrence the table holds. A first occurrence is the minimum
+    /// over corpus order, so chunks of documents are searched in parallel
+    /// and the smallest occurrence found wins.
+    fn first_in_sources(
+        &self,
+        removed: &[DocId],
+        each: &KeysOf<'_>,
+        first: &(dyn Fn(&CorpusIndex, u64) -> Option<u64> + Sync),
+    ) -> KeyMap<Option<u64>> {
+        let mut orphans: KeyMap<Option<u64>> = KeyMap::default();
+        for &doc in removed {
+            each(self, doc, &mut |key, occ| {
+                if first(self, key) == Some(occ) {
+                    orphans.insert(key, None);
+                }
+            });
+        }
+        let Some(&from) = removed.first() else {
+            return orphans;
+        };
+        const CHUNK: DocId = 1024;
+        let chunks: Vec<DocId> = (from..self.next_doc_id()).step_by(CHUNK as usize).collect();
+        let found: KeyMap<u64> = chunks
+            .into_par_iter()
+            .map(|start| {
+                let mut found: KeyMap<u64> = KeyMap::default();
+                let end = start.saturating_add(CHUNK).min(self.next_doc_id());
+                for doc in start..end {
+                    if removed.binary_search(&doc).is_ok() || self.earlier_copy(doc).is_some() {
+                        continue;
+                    }
+                    each(self, doc, &mut |key, occ| {
+                        if orphans.contains_key(&key) {
+                            found.entry(key).or_insert(occ);
+                        }
+                    });
+                }
+                found
+            })
+            .reduce(KeyMap::default, |mut a, b| {
+                for (key, occ) in b {
+                    let slot = a.entry(key).or_insert(occ);
+                    *slot = (*slot).min(occ);
+                }
+                a
+            });
+        for (key, occ) in found {
+            orphans.insert(key, Some(occ));
+        }
+        orphans
     }
 
-    /// Whether a line belongs to a document removed as a near duplicate.
-    pub fn in_removed_doc(&self, line: LineRef) -> bool {
-        let g = line as usize;
-        self.removed_lines
-            .get(g / 64)
-            .is_some_and(|w| w & (1 << (g % 64)) != 0)
+    pub fn near_docs(&self) -> &NearDocs {
+        &self.near_docs
     }
 
     /// The kept document and the similarity (per mille) of a document
@@ -423,6 +521,10 @@ impl CorpusIndex {
         self.first_seen.iter().map(|m| m.len()).sum()
     }
 }
+
+/// Calls a function with each (key, occurrence) of a document (see
+/// [`CorpusIndex::first_in_sources`]).
+type KeysOf<'a> = dyn Fn(&CorpusIndex, DocId, &mut dyn FnMut(u64, u64)) + Sync + 'a;
 
 /// More lines than a [`LineRef`] can number.
 #[derive(Debug)]
@@ -510,7 +612,6 @@ mod tests {
             Some(Occurrence { doc: 2, line: 0 }),
             "the line's first occurrence moves to the new original"
         );
-        assert!(idx.in_removed_doc(0) && !idx.in_removed_doc(2));
         assert!(idx.signatures().all(|(d, _)| d != 0));
     }
 }

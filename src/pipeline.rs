@@ -164,6 +164,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let gone_docs =
         (0..origins.len() as DocId).filter(|&d| left_out[origins[d as usize].0 as usize].is_some());
     index.leave_out(gone_docs.collect());
+    index.count_edges();
 
     // Near-duplicate documents, from the signatures.
     let doc_stage = Instant::now();

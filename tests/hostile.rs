@@ -392,6 +392,61 @@ fn a_file_deleted_between_the_passes_is_left_out_and_nothing_is_traced_to_it() {
     assert!(!t.path("out2").exists());
 }
 
+/// A document left out is not in the run at all: its edges are no evidence
+/// of chrome, and the first later copy of its text, which takes its place
+/// as the original, is compared as a near duplicate like any other.
+#[test]
+fn a_left_out_document_is_no_evidence_and_its_copy_takes_its_place_everywhere() {
+    let t = TestDir::new();
+    // Three pages of a site end with the same short line; the first goes.
+    let sign_off = "Thanks for reading it.";
+    for (i, topic) in ["rivers", "bridges", "harbours"].iter().enumerate() {
+        let body = format!("A long first paragraph about {topic}, with plenty of words to keep.");
+        t.write(
+            &format!("in/site/{i}.txt"),
+            format!(
+                "Title {i}
+{body}
+{sign_off}
+"
+            ),
+        );
+    }
+    // A story, an exact copy of it, and an edited copy (one line of 40 changed).
+    let line = |d: &str, i: usize| {
+        (0..20)
+            .map(|w| format!("{d}{i}w{w}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let story: Vec<String> = (0..40).map(|i| line("s", i)).collect();
+    let mut edited = story.clone();
+    edited[39] = line("e", 39);
+    t.write("in/story/a.txt", story.join("\n") + "\n");
+    t.write("in/story/b.txt", story.join("\n") + "\n");
+    t.write("in/story/c.txt", edited.join("\n") + "\n");
+    let hook = "rm in/site/0.txt in/story/a.txt";
+    let args = ["clean", "in", "-o", "out", "--annotate", "ann.jsonl"];
+    run_changing_inputs_between_passes(&t, hook, &args).ok();
+    for i in 1..3 {
+        let page = t.read_str(&format!("out/site/{i}.txt"));
+        assert!(
+            page.ends_with(sign_off) || page.ends_with(&format!("{sign_off}\n")),
+            "{page}"
+        );
+    }
+    assert_eq!(t.read_str("out/story/b.txt"), t.read_str("in/story/b.txt"));
+    assert!(
+        !t.path("out/story/c.txt").exists(),
+        "the edited copy is a near duplicate of b"
+    );
+    let ann = t.read_str("ann.jsonl");
+    let c: serde_json::Value = serde_json::from_str(ann.lines().last().unwrap()).unwrap();
+    assert_eq!(c["status"], "near_dup_doc", "{c}");
+    assert_eq!(c["removed"][0]["of"]["path"], "in/story/b.txt");
+    assert_accounting(&t.stats("out/stats.json"));
+}
+
 /// A JSONL file that grows between the passes is left out whole; the other
 /// files are cleaned as if it had never been there.
 #[test]

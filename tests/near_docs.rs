@@ -234,3 +234,39 @@ fn text_only_a_removed_version_had_stays_in_the_next_kept_document() {
     assert_eq!(t.read_str("out/d/c.txt"), c, "U was lost");
     assert_accounting(&t.stats("out/stats.json"));
 }
+
+#[test]
+fn a_near_copy_is_traced_to_the_first_kept_line_not_to_a_removed_version() {
+    // As above, R (removed as a near duplicate of K) is the first to have U,
+    // and C is the first kept document with it. E then has U with its last
+    // word changed: a near duplicate of C's line, not of R's, which is not
+    // written. Every first occurrence, of lines and of the sampled shingles
+    // that name a near copy's sources, is in a document that is written.
+    let t = TestDir::new();
+    let body: Vec<String> = (0..11).map(|i| line("k", i)).collect();
+    let unique = line("u", 0);
+    let edited = unique.replace("uw0x19", "changed");
+    assert_ne!(edited, unique);
+    let k = body.join("\n") + "\n" + &line("k", 11) + "\n";
+    let r = body.join("\n") + "\n" + &unique + "\n";
+    let c = [line("c", 0), unique.clone(), line("c", 1)].join("\n") + "\n";
+    let e = [line("e", 0), edited, line("e", 1)].join("\n") + "\n";
+    t.write("in/a/k.txt", &k);
+    t.write("in/b/r.txt", &r);
+    t.write("in/d/c.txt", &c);
+    t.write("in/e/e.txt", &e);
+    t.run(&["clean", "in", "-o", "out", "--annotate", "out/ann.jsonl", "-q"])
+        .ok();
+    let ann: Vec<serde_json::Value> = t
+        .read_str("out/ann.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ann[1]["status"], "near_dup_doc");
+    assert_eq!(t.read_str("out/d/c.txt"), c);
+    let span = &ann[3]["removed"][0];
+    assert_eq!(span["reason"], "near_dup_across_docs", "{}", ann[3]);
+    assert_eq!(span["of"]["path"], "in/d/c.txt");
+    assert_eq!(span["of"]["lines"], serde_json::json!([2, 2]));
+    assert_accounting(&t.stats("out/stats.json"));
+}

@@ -3,7 +3,7 @@
 //!
 //! Learned from the corpus: the first pass counts, per site, in how many
 //! documents each digit-masked line sits among the first or last lines. A
-//! tail line is chrome on that evidence (`chrome_min_docs` documents), or by
+//! short tail line is chrome on that evidence (`chrome_min_docs` documents), or by
 //! its shape: a few words without sentence-final punctuation, or only codes
 //! and digits. Stripping walks back from the end and stops at the first
 //! content line; a single short content line inside a run of chrome goes with
@@ -51,13 +51,14 @@ pub(super) fn label(
     }
     let rules = index.rules();
     let site = index.site(doc);
+    // Only a short line is chrome on evidence. A long line at the edges of
+    // many pages is a `dup_across_docs` in all but the first, whose copy is
+    // its first occurrence and stays: the first of three crawls of a story
+    // keeps its last paragraph.
     let evidence = |i: usize, masked: &str, tail: bool| {
-        let docs = index.edge_docs(fingerprint::edge_key(site, tail, fingerprint::masked_key(masked)));
-        // A long line counts on evidence only where it is not new here: the
-        // first copy of a story re-crawled three times keeps its last paragraph.
-        let seen_before = !fps[i].is_long(rules.min_line_chars)
-            || index.first_seen(fps[i].key).is_some_and(|o| o.doc < doc);
-        docs >= rules.chrome_min_docs && seen_before
+        !fps[i].is_long(rules.min_line_chars)
+            && index.edge_docs(fingerprint::edge_key(site, tail, fingerprint::masked_key(masked)))
+                >= rules.chrome_min_docs
     };
     let chrome = Label::Removed {
         reason: Reason::Chrome,

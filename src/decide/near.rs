@@ -358,9 +358,6 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
             candidates
                 .iter()
                 .take(MAX_SOURCE_CANDIDATES)
-                // A line of a document removed whole is no source: its text
-                // is not in the output.
-                .filter(|&&(_, l, _)| !index.in_removed_doc(l))
                 .map(|&(_, l, at_most)| (l, at_most, index.shingles_of(l))),
         );
         // Every cache line of each, not just the first: a list of 100 ids
