@@ -17,10 +17,11 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::config::{DocRules, Keep};
-use crate::decide::per_mille;
 use crate::doc::DocId;
+use crate::fingerprint::per_mille;
 use crate::index::CorpusIndex;
 use crate::minhash;
+pub use crate::near_docs::{ClusterInfo, Member, NearDocs};
 
 /// Within one bucket, a document is compared with the bucket's first document
 /// and with this many documents before it (a story crawled hundreds of times
@@ -31,49 +32,6 @@ const BUCKET_NEIGHBOURS: usize = 4;
 /// is not worth the exact comparison (the estimate's standard error at 112
 /// values is under 0.05).
 const AGREEMENT_MARGIN: f64 = 0.2;
-
-/// A document's place in a near-duplicate cluster.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Member {
-    /// The cluster: its first document in corpus order.
-    pub cluster: DocId,
-    /// For a removed document, the kept one and the exact Jaccard similarity
-    /// with it, per mille.
-    pub removed: Option<(DocId, u16)>,
-}
-
-/// One cluster of near-duplicate documents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClusterInfo {
-    pub id: DocId,
-    pub kept: DocId,
-    pub size: u32,
-}
-
-/// What the document stage found.
-#[derive(Clone, Debug, Default)]
-pub struct NearDocs {
-    members: HashMap<DocId, Member>,
-    /// In order of cluster id.
-    pub clusters: Vec<ClusterInfo>,
-    /// Distinct document pairs that shared an LSH bucket.
-    pub candidate_pairs: u64,
-    /// Of which verified as near duplicates.
-    pub verified_pairs: u64,
-}
-
-impl NearDocs {
-    pub fn member(&self, doc: DocId) -> Option<Member> {
-        self.members.get(&doc).copied()
-    }
-
-    /// The documents removed, with their kept document.
-    pub fn removed(&self) -> impl Iterator<Item = (DocId, DocId)> + '_ {
-        self.members
-            .iter()
-            .filter_map(|(&d, m)| m.removed.map(|(kept, _)| (d, kept)))
-    }
-}
 
 /// Finds the near-duplicate documents among those of `index` that have a signature.
 pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {

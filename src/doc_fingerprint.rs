@@ -4,10 +4,10 @@
 //! document, made here while its normalized lines are at hand).
 
 use crate::config::{DocDedup, Rules, MIN_DOC_SHINGLES};
-use crate::decide::{self, LineShingles, NearRepeat};
 use crate::doc::Lines;
 use crate::fingerprint::{self, LineFp, ShingleId};
 use crate::minhash::{self, Signature};
+use crate::near_repeat::{self, LineShingles, NearRepeat};
 
 #[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
@@ -75,7 +75,7 @@ impl DocFingerprint {
             near_repeats: Vec::new(),
         };
         // Most documents have no two long lines that share a shingle.
-        let pairs = decide::candidate_pairs(fp.line_shingles());
+        let pairs = near_repeat::candidate_pairs(fp.line_shingles());
         if !pairs.is_empty() {
             let mut per_line: Vec<LineShingles> =
                 (0..fp.lines.len()).map(|_| LineShingles::default()).collect();
@@ -85,7 +85,7 @@ impl DocFingerprint {
                 per_line[line as usize] =
                     LineShingles::new(&words[start..*end], full, content, rules.shingle);
             }
-            fp.near_repeats = decide::near_repeats(&per_line, &pairs, rules.containment);
+            fp.near_repeats = near_repeat::near_repeats(&per_line, &pairs, rules.containment);
         }
         fp
     }

@@ -61,6 +61,11 @@ fn mix(acc: u64, word: u64) -> u64 {
     (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
 
+/// A share in [0, 1] as a whole number per mille.
+pub fn per_mille(x: f64) -> u16 {
+    (x * 1000.0).round().clamp(0.0, 1000.0) as u16
+}
+
 /// Elements two sorted, deduplicated slices share.
 pub fn shared<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     shared_at_least(a, b, 0).unwrap_or(0)

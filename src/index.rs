@@ -7,43 +7,21 @@
 //! of thread timing. Key tables are split into shards filled in parallel.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
 use crate::config::Rules;
-use crate::decide::NearRepeat;
 use crate::doc::DocId;
-use crate::doc_dedup::NearDocs;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
+use crate::keymap::{KeyHasher, KeyMap};
+use crate::near_docs::NearDocs;
+use crate::near_repeat::NearRepeat;
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
 
-/// Keys are xxh3 values already; one multiply spreads them over the hash table
-/// (the raw top bits are constant within a shard, which hashbrown would suffer from).
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n);
-    }
-}
-
-pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 /// Sampled shingle -> the line where it was first seen, as a [`LineRef`]:
 /// 8 bytes an entry, half of a [`KeyMap`]'s, as this is the largest table.
 type ShingleMap = HashMap<ShingleId, LineRef, BuildHasherDefault<KeyHasher>>;

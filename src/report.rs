@@ -10,9 +10,9 @@ use serde::Serialize;
 use crate::config::CleanConfig;
 use crate::decide::{Decision, DocStatus, Label, Reason};
 use crate::doc::{DocId, Lines};
-use crate::doc_dedup::NearDocs;
 use crate::fingerprint::LineFp;
-use crate::index::KeyMap;
+use crate::keymap::KeyMap;
+use crate::near_docs::NearDocs;
 use crate::read::Skip;
 
 /// How many removed lines the stats list.

@@ -29,8 +29,6 @@ mod cross_doc;
 mod near;
 mod repeat;
 
-pub use near::{candidate_pairs, near_repeats, LineShingles, NearRepeat};
-
 use serde::Serialize;
 
 use crate::config::DocDedup;
@@ -227,11 +225,6 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     };
     let cut = cut.filter(|_| status.is_kept());
     Decision { status, labels, cut }
-}
-
-/// A share in [0, 1] as a whole number per mille.
-pub fn per_mille(x: f64) -> u16 {
-    (x * 1000.0).round().clamp(0.0, 1000.0) as u16
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.

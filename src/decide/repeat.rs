@@ -6,7 +6,7 @@
 use super::{claim, Label, Provenance, Reason};
 use crate::doc::DocId;
 use crate::fingerprint::{pair_key, word_lines, LineFp};
-use crate::index::KeyMap;
+use crate::keymap::KeyMap;
 
 pub(super) fn label(doc: DocId, fps: &[LineFp], min_chars: usize, labels: &mut [Label]) {
     let words: Vec<usize> = word_lines(fps).collect();
