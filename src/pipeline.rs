@@ -41,8 +41,57 @@ const WRITE_AHEAD: usize = 2;
 const STDIN_SPOOL: &str = ".textsieve-stdin.jsonl";
 
 /// Runs `textsieve clean`. Returns the stats that were written.
+///
+/// The stages, in the only order they run: [`prepare`] (check the options,
+/// plan the inputs, open the outputs), [`fingerprint_pass`] (pass 1),
+/// [`settle_documents`] (between the passes: inputs that changed, chrome
+/// evidence, near-duplicate documents), [`clean_pass`] (pass 2) and
+/// [`finish`] (stats, then everything renamed into place).
 pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let started = Instant::now();
+    let mut run = prepare(config, progress)?;
+    let mut first = fingerprint_pass(&mut run)?;
+    let pass1 = started.elapsed().as_secs_f64();
+    let settled = settle_documents(&mut run, &mut first)?;
+    let pass2_start = Instant::now();
+    let (stats, annotations) = clean_pass(&mut run, &first, &settled)?;
+    let timings = Timings {
+        pass1,
+        index: first.index_time,
+        doc_stage: settled.doc_stage,
+        pass2: pass2_start.elapsed().as_secs_f64(),
+        started,
+    };
+    finish(run, &first, stats, annotations, timings)
+}
+
+/// What every stage of a run shares: the options, the planned inputs and
+/// the outputs being built.
+struct Run<'a> {
+    config: &'a CleanConfig,
+    progress: &'a Progress,
+    plan: read::plan::InputPlan,
+    out: OutputDir,
+    stats: StatsBuilder,
+    stats_file: ResultFile,
+    annotations: Option<ResultFile>,
+    /// Where standard input is copied, to be read twice.
+    spool: std::path::PathBuf,
+}
+
+impl Run<'_> {
+    fn sources(&self) -> &[Source] {
+        &self.plan.sources
+    }
+
+    fn skip(&mut self, skip: Skip) -> Result<()> {
+        report_skip(self.config, self.progress, &mut self.stats, skip)
+    }
+}
+
+/// Checks the options and the output paths, plans the inputs, and opens the
+/// outputs (under temporary names) before any work.
+fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a>> {
     config.validate()?;
     let mut plan = read::plan::plan(config)?;
     let mut result_files: Vec<&Path> = vec![&config.stats];
@@ -60,7 +109,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let out = OutputDir::create(&config.output)?;
     // The stats and annotations files are opened before any work, so that a
     // place they cannot be written to fails the run at once.
-    let mut stats_file = ResultFile::create(&out, &config.stats)?;
+    let stats_file = ResultFile::create(&out, &config.stats)?;
     let annotations = match &config.annotate {
         Some(a) => Some(ResultFile::create(&out, a)?),
         None => None,
@@ -70,23 +119,61 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         save_stdin(&spool)?;
         src.path = spool.clone();
     }
-    let sources = &plan.sources;
-    let total_bytes = plan.total_bytes();
+    Ok(Run {
+        config,
+        progress,
+        plan,
+        out,
+        stats,
+        stats_file,
+        annotations,
+        spool,
+    })
+}
 
-    // Pass 1: fingerprints and the corpus index.
+/// What the first pass learned.
+struct PassOne {
+    index: CorpusIndex,
+    /// Each document's source and record (0 for a text file).
+    origins: Vec<(u32, u64)>,
+    /// The units (documents and skips, in reading order) that were skipped.
+    skipped_units: BTreeSet<u64>,
+    /// Site names by key, learned once so the second pass need not derive them again.
+    site_names: KeyMap<String>,
+    /// Units (documents and skips) of each source, to stand in for them if it
+    /// has to be left out of the second pass.
+    units_of: Vec<u64>,
+    /// Seconds spent adding to the index.
+    index_time: f64,
+}
+
+impl PassOne {
+    fn name(&self, sources: &[Source], doc: DocId) -> DocName {
+        let (src, rec) = self.origins[doc as usize];
+        DocName {
+            doc,
+            path: sources[src as usize].display.clone(),
+            record: (rec > 0).then_some(rec),
+        }
+    }
+}
+
+/// Pass 1: reads and fingerprints every document (in parallel) and adds it
+/// to the corpus index (in corpus order). Each batch is added to the index
+/// while the next one is fingerprinted: adding is mostly sequential, so it
+/// would leave a core idle.
+fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
+    let config = run.config;
     let rules = config.rules();
-    let mut index = CorpusIndex::new(rules);
-    let mut origins: Vec<(u32, u64)> = Vec::new();
-    let mut skipped_units: BTreeSet<u64> = BTreeSet::new();
-    // Site names by key, learned once so the second pass need not derive them again.
-    let mut site_names: KeyMap<String> = KeyMap::default();
+    let mut first = PassOne {
+        index: CorpusIndex::new(rules),
+        origins: Vec::new(),
+        skipped_units: BTreeSet::new(),
+        site_names: KeyMap::default(),
+        units_of: vec![0; run.sources().len()],
+        index_time: 0.0,
+    };
     let mut unit_no = 0u64;
-    // Units (documents and skips) of each source, to stand in for them if it
-    // has to be left out of the second pass.
-    let mut units_of: Vec<u64> = vec![0; sources.len()];
-    let mut index_time = 0.0;
-    // Each batch is added to the index while the next one is fingerprinted:
-    // adding is mostly sequential, so it would leave a core idle.
     let mut pending: Vec<DocFingerprint> = Vec::new();
     let add_to_index = |index: &mut CorpusIndex, fps: Vec<DocFingerprint>| -> Result<f64> {
         let t = Instant::now();
@@ -95,7 +182,8 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             .map_err(|_| Error::Config(format!("more than {} lines in one run", LineRef::MAX)))?;
         Ok(t.elapsed().as_secs_f64())
     };
-    let bar = progress.stage("fingerprint", total_bytes);
+    let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
+    let bar = progress.stage("fingerprint", run.plan.total_bytes());
     read::batches::for_each_batch(sources, &[], &bar, |batch: Batch| -> Result<()> {
         if interrupt::requested() {
             return Err(Error::Interrupted);
@@ -108,102 +196,121 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             .collect();
         let previous = std::mem::take(&mut pending);
         let (took, loaded) = rayon::join(
-            || add_to_index(&mut index, previous),
+            || add_to_index(&mut first.index, previous),
             || -> Vec<_> {
                 units
                     .into_par_iter()
-                    .map(|(src, rec, unit)| {
-                        let fp = read::load(unit, sources, &config.text_field).map(|l| {
-                            let site = read::site_of(&l, &sources[src as usize], &config.site_from);
-                            (
-                                DocFingerprint::new(&l.text, fingerprint::site_key(&site), &rules),
-                                site,
-                            )
-                        });
-                        (src, rec, fp)
-                    })
+                    .map(|(src, rec, unit)| (src, rec, fingerprint_unit(unit, sources, config, &rules)))
                     .collect()
             },
         );
-        index_time += took?;
+        first.index_time += took?;
         for (src, rec, fp) in loaded {
-            units_of[src as usize] += 1;
+            first.units_of[src as usize] += 1;
             match fp {
                 Ok((fp, site)) => {
-                    site_names.entry(fp.site).or_insert(site);
+                    first.site_names.entry(fp.site).or_insert(site);
                     pending.push(fp);
-                    origins.push((src, rec));
+                    first.origins.push((src, rec));
                 }
                 Err(skip) => {
-                    skipped_units.insert(unit_no);
-                    report_skip(config, progress, &mut stats, skip)?;
+                    first.skipped_units.insert(unit_no);
+                    report_skip(config, progress, stats, skip)?;
                 }
             }
             unit_no += 1;
         }
-        if origins.len() > DocId::MAX as usize {
+        if first.origins.len() > DocId::MAX as usize {
             return Err(Error::Config(format!(
                 "more than {} documents in one run",
                 DocId::MAX
             )));
         }
         bar.inc(file_bytes);
-        bar.set_message(format!("{} docs", origins.len()));
+        bar.set_message(format!("{} docs", first.origins.len()));
         Ok(())
     })?;
-    index_time += add_to_index(&mut index, pending)?;
+    first.index_time += add_to_index(&mut first.index, pending)?;
     bar.finish_and_clear();
-    let pass1 = started.elapsed().as_secs_f64();
+    Ok(first)
+}
 
-    // Between the passes. A file that changed since it was listed cannot be
-    // read again as the first pass saw it: it is left out (or, with
-    // --strict, the run stops), and so are its documents, before anything is
-    // traced to them.
+/// Reads one unit and fingerprints it, with the name of its site.
+fn fingerprint_unit(
+    unit: Unit,
+    sources: &[Source],
+    config: &CleanConfig,
+    rules: &crate::config::Rules,
+) -> std::result::Result<(DocFingerprint, String), Skip> {
+    let source = source_of(&unit) as usize;
+    read::load(unit, sources, &config.text_field).map(|l| {
+        let site = read::site_of(&l, &sources[source], &config.site_from);
+        let fp = DocFingerprint::new(&l.text, fingerprint::site_key(&site), rules);
+        (fp, site)
+    })
+}
+
+/// What was settled between the passes.
+struct Settled {
+    /// For each source, `Some(units it had in the first pass)` if it is left
+    /// out of the second (see [`changed_sources`]).
+    left_out: Vec<Option<u64>>,
+    /// Seconds the near-duplicate document stage took.
+    doc_stage: f64,
+}
+
+/// Between the passes. A file that changed since it was listed cannot be
+/// read again as the first pass saw it: it is left out (or, with --strict,
+/// the run stops), and so are its documents, before anything is traced to
+/// them. Then the chrome evidence is counted over the documents of the run,
+/// and the near-duplicate documents are found from the signatures.
+fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     #[cfg(debug_assertions)]
     run_test_hook_between_passes();
-    let left_out = changed_sources(sources, &units_of, config, progress, &mut stats)?;
-    let gone_docs =
-        (0..origins.len() as DocId).filter(|&d| left_out[origins[d as usize].0 as usize].is_some());
-    index.leave_out(gone_docs.collect());
-    index.count_edges();
-
-    // Near-duplicate documents, from the signatures.
+    let left_out = changed_sources(run, &first.units_of)?;
+    let gone_docs = (0..first.origins.len() as DocId)
+        .filter(|&d| left_out[first.origins[d as usize].0 as usize].is_some());
+    first.index.leave_out(gone_docs.collect());
+    first.index.count_edges();
     let doc_stage = Instant::now();
-    let near = match config.docs.doc_dedup {
-        DocDedup::Near => doc_dedup::find(&index, &config.docs),
+    let near = match run.config.docs.doc_dedup {
+        DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs),
         _ => NearDocs::default(),
     };
-    index.set_near_docs(near);
-    let doc_stage = doc_stage.elapsed().as_secs_f64();
+    first.index.set_near_docs(near);
+    Ok(Settled {
+        left_out,
+        doc_stage: doc_stage.elapsed().as_secs_f64(),
+    })
+}
 
-    let name = |doc: DocId| -> DocName {
-        let (src, rec) = origins[doc as usize];
-        DocName {
-            doc,
-            path: sources[src as usize].display.clone(),
-            record: (rec > 0).then_some(rec),
-        }
-    };
-
-    // Pass 2: decide (in parallel) and write (on a writer thread, in corpus
-    // order, overlapping with the next batch).
-    let pass2_start = Instant::now();
-    let bar = progress.stage("clean", total_bytes);
+/// Pass 2: decides every document (in parallel) against the finished index
+/// and writes it (on a writer thread, in corpus order, overlapping with the
+/// next batch). Returns the stats and annotations written so far.
+fn clean_pass(
+    run: &mut Run,
+    first: &PassOne,
+    settled: &Settled,
+) -> Result<(StatsBuilder, Option<ResultFile>)> {
+    let (config, sources, out) = (run.config, &run.plan.sources, &run.out);
+    let bar = run.progress.stage("clean", run.plan.total_bytes());
+    let stats = std::mem::take(&mut run.stats);
+    let annotations = run.annotations.take();
+    let name = |doc: DocId| first.name(sources, doc);
     let mut unit_no = 0u64;
     let mut next_doc: DocId = 0;
-    let (stats, annotations) = std::thread::scope(|scope| -> Result<_> {
+    let written = std::thread::scope(|scope| -> Result<_> {
         // Made inside the scope so that, however this closure ends, the sender
         // is dropped before the scope waits for the writer.
         let (tx, rx) = sync_channel::<Vec<Result<Option<Cleaned>>>>(WRITE_AHEAD);
-        let out = &out;
         let ctx = PassTwo {
             sources,
             config,
-            index: &index,
-            site_names: &site_names,
+            index: &first.index,
+            site_names: &first.site_names,
             out,
         };
-        let left_out = &left_out;
+        let left_out = &settled.left_out;
         let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
         let read = read::batches::for_each_batch(sources, left_out, &bar, |batch: Batch| -> Result<()> {
             if interrupt::requested() {
@@ -212,7 +319,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
             let file_bytes = batch.file_bytes;
             let mut units = Vec::with_capacity(batch.units.len());
             for unit in batch.units {
-                let doc = if skipped_units.contains(&unit_no) {
+                let doc = if first.skipped_units.contains(&unit_no) {
                     None
                 } else {
                     next_doc += 1;
@@ -236,25 +343,51 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         read?;
         Ok(written)
     })?;
-    if next_doc as usize != index.doc_count() {
+    if next_doc as usize != first.index.doc_count() {
         return Err(Error::InputChanged {
             location: "the input".into(),
         });
     }
     bar.finish_and_clear();
-    let pass2 = pass2_start.elapsed().as_secs_f64();
+    Ok(written)
+}
 
-    let mut result = stats.finish(config, index.key_count(), |d| name(d).display());
-    result.near_dup_doc_clusters = NearDupClusters::of(index.near_docs(), |d| name(d).display());
-    let total = started.elapsed().as_secs_f64();
+/// Seconds per stage, for the stats.
+struct Timings {
+    pass1: f64,
+    index: f64,
+    doc_stage: f64,
+    pass2: f64,
+    started: Instant,
+}
+
+/// Writes the stats, then renames OUT and the result files into place.
+fn finish(
+    run: Run,
+    first: &PassOne,
+    stats: StatsBuilder,
+    annotations: Option<ResultFile>,
+    timings: Timings,
+) -> Result<Stats> {
+    let (config, sources) = (run.config, &run.plan.sources);
+    let name = |d: DocId| first.name(sources, d).display();
+    let mut result = stats.finish(config, first.index.key_count(), name);
+    result.near_dup_doc_clusters = NearDupClusters::of(first.index.near_docs(), name);
+    let total = timings.started.elapsed().as_secs_f64();
     result.timings.threads = rayon::current_num_threads();
-    result.timings.fingerprint_index_s = round3(pass1);
-    result.timings.index_s = round3(index_time);
-    result.timings.near_dup_docs_s = round3(doc_stage);
-    result.timings.decide_write_s = round3(pass2);
+    result.timings.fingerprint_index_s = round3(timings.pass1);
+    result.timings.index_s = round3(timings.index);
+    result.timings.near_dup_docs_s = round3(timings.doc_stage);
+    result.timings.decide_write_s = round3(timings.pass2);
     result.timings.total_s = round3(total);
     result.timings.mb_per_s = round3(result.input.bytes as f64 / 1e6 / total.max(1e-9));
 
+    let Run {
+        out,
+        mut stats_file,
+        spool,
+        ..
+    } = run;
     let mut outside = Vec::new();
     stats_file.write_all(result.to_json().as_bytes())?;
     outside.extend(stats_file.finish()?);
@@ -287,23 +420,17 @@ fn source_of(u: &Unit) -> u32 {
 /// The sources that changed since they were listed, each skipped (or, with
 /// `--strict`, the end of the run): for each source, `Some(units it had in
 /// the first pass)` if it is to be left out of the second.
-fn changed_sources(
-    sources: &[Source],
-    units_of: &[u64],
-    config: &CleanConfig,
-    progress: &Progress,
-    stats: &mut StatsBuilder,
-) -> Result<Vec<Option<u64>>> {
-    let mut left_out = vec![None; sources.len()];
-    for (i, src) in sources.iter().enumerate() {
+fn changed_sources(run: &mut Run, units_of: &[u64]) -> Result<Vec<Option<u64>>> {
+    let mut left_out = vec![None; run.sources().len()];
+    for i in 0..left_out.len() {
+        let src = &run.sources()[i];
         if let Some(reason) = src.changed() {
-            let path = src.display.clone();
             let skip = Skip {
-                path,
+                path: src.display.clone(),
                 line: None,
                 reason,
             };
-            report_skip(config, progress, stats, skip)?;
+            run.skip(skip)?;
             left_out[i] = Some(units_of[i]);
         }
     }
