@@ -6,6 +6,7 @@
 
 pub mod annotate;
 pub mod config;
+pub mod dataflow;
 pub mod decide;
 pub mod doc;
 pub mod doc_dedup;

@@ -1,0 +1,401 @@
+//! An exchange of records between stages: hash-partitioned, held in memory up
+//! to a budget and spilled to files past it.
+//!
+//! Each producing task has, per partition, a buffer in memory and, once it
+//! has spilled, a file `p<partition>/t<task>` in the exchange's folder. A
+//! spill appends the buffer to the file, so a partition's records from one
+//! task are its file then its buffer, in the order written. The folder is
+//! created at the first spill; a run that never spills touches no disk.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Write};
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::{partition_of, Record};
+use crate::{Error, Result};
+
+/// Records of one partition read from a spill file at a time.
+const READ_RECORDS: usize = 64 * 1024;
+
+/// A partitioned exchange of records of type `R` (see the module docs).
+pub struct Exchange<R: Record> {
+    dir: PathBuf,
+    partitions: u32,
+    /// Bytes of records held in memory, all tasks together, before tasks spill.
+    budget: usize,
+    held: AtomicUsize,
+    spilled: AtomicU64,
+    /// The tasks that finished, each with what it holds in memory.
+    finished: Mutex<BTreeMap<u32, Held>>,
+    record: PhantomData<fn(R) -> R>,
+}
+
+/// What one task holds of each partition: records in memory, and whether
+/// earlier ones were spilled to its file.
+struct Held {
+    buffers: Vec<Vec<u8>>,
+    spilled: Vec<bool>,
+}
+
+impl Held {
+    fn new(partitions: u32) -> Held {
+        Held {
+            buffers: vec![Vec::new(); partitions as usize],
+            spilled: vec![false; partitions as usize],
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.buffers.iter().map(Vec::len).sum()
+    }
+}
+
+impl<R: Record> Exchange<R> {
+    /// An exchange of `partitions` partitions (at least 1) that spills into
+    /// `dir` once more than `budget` bytes of records are held.
+    pub fn new(dir: impl Into<PathBuf>, partitions: u32, budget: usize) -> Exchange<R> {
+        Exchange {
+            dir: dir.into(),
+            partitions: partitions.max(1),
+            budget,
+            held: AtomicUsize::new(0),
+            spilled: AtomicU64::new(0),
+            finished: Mutex::new(BTreeMap::new()),
+            record: PhantomData,
+        }
+    }
+
+    pub fn partitions(&self) -> u32 {
+        self.partitions
+    }
+
+    /// Bytes written to spill files so far.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spilled.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of records held in memory now.
+    pub fn held_bytes(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
+    }
+
+    /// The writer of task `task`. Tasks are read back in the order of their
+    /// numbers, whatever the order they ran or finished in.
+    pub fn producer(&self, task: u32) -> Producer<'_, R> {
+        Producer {
+            exchange: self,
+            task,
+            held: Held::new(self.partitions),
+            pending: 0,
+        }
+    }
+
+    /// Calls `f` with every record of `partition`, task by task in the
+    /// order of their numbers, and in each task in the order written.
+    pub fn for_each(&self, partition: u32, mut f: impl FnMut(R)) -> Result<()> {
+        let finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let p = partition as usize;
+        for (&task, held) in finished.iter() {
+            if held.spilled[p] {
+                self.read_spill(task, partition, &mut f)?;
+            }
+            held.buffers[p]
+                .chunks_exact(R::BYTES)
+                .for_each(|b| f(R::decode(b)));
+        }
+        Ok(())
+    }
+
+    fn spill_path(&self, task: u32, partition: u32) -> PathBuf {
+        self.dir
+            .join(format!("p{partition:05}"))
+            .join(format!("t{task:05}"))
+    }
+
+    fn read_spill(&self, task: u32, partition: u32, f: &mut impl FnMut(R)) -> Result<()> {
+        let path = self.spill_path(task, partition);
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let mut reader = BufReader::new(file);
+        let mut buf = vec![0u8; READ_RECORDS * R::BYTES];
+        loop {
+            let n = read_full(&mut reader, &mut buf).map_err(|e| Error::io(&path, e))?;
+            if n % R::BYTES != 0 {
+                let why = "a spill file ends inside a record (was it changed or truncated?)";
+                return Err(Error::io(&path, std::io::Error::other(why)));
+            }
+            buf[..n].chunks_exact(R::BYTES).for_each(|b| f(R::decode(b)));
+            if n < buf.len() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Appends what `held` keeps in memory to the task's spill files.
+    fn spill(&self, task: u32, held: &mut Held) -> Result<()> {
+        for (p, buffer) in held.buffers.iter_mut().enumerate() {
+            if buffer.is_empty() {
+                continue;
+            }
+            let path = self.spill_path(task, p as u32);
+            append(&path, buffer, !held.spilled[p]).map_err(|e| Error::io(&path, e))?;
+            held.spilled[p] = true;
+            self.spilled.fetch_add(buffer.len() as u64, Ordering::Relaxed);
+            self.held.fetch_sub(buffer.len(), Ordering::Relaxed);
+            *buffer = Vec::new();
+        }
+        Ok(())
+    }
+
+    /// Spills finished tasks, largest first, until the budget holds.
+    fn spill_finished(&self) -> Result<()> {
+        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let mut by_size: Vec<(usize, u32)> = finished.iter().map(|(&t, h)| (h.bytes(), t)).collect();
+        by_size.sort_unstable_by(|a, b| b.cmp(a));
+        for (_, task) in by_size {
+            if self.held.load(Ordering::Relaxed) <= self.budget {
+                break;
+            }
+            if let Some(held) = finished.get_mut(&task) {
+                self.spill(task, held)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the records of one task into an [`Exchange`].
+pub struct Producer<'a, R: Record> {
+    exchange: &'a Exchange<R>,
+    task: u32,
+    held: Held,
+    /// Bytes added since the budget was last checked.
+    pending: usize,
+}
+
+/// Bytes a producer adds before it checks the shared budget again.
+const CHECK_EVERY: usize = 64 * 1024;
+
+impl<R: Record> Producer<'_, R> {
+    pub fn push(&mut self, record: &R) -> Result<()> {
+        let p = partition_of(record.key(), self.exchange.partitions) as usize;
+        record.encode(&mut self.held.buffers[p]);
+        self.pending += R::BYTES;
+        if self.pending >= CHECK_EVERY {
+            self.check_budget()?;
+        }
+        Ok(())
+    }
+
+    fn check_budget(&mut self) -> Result<()> {
+        let ex = self.exchange;
+        let held = ex.held.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
+        self.pending = 0;
+        if held > ex.budget {
+            ex.spill(self.task, &mut self.held)?;
+            if ex.held.load(Ordering::Relaxed) > ex.budget {
+                ex.spill_finished()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands what the task wrote to the exchange; until then no reader sees it.
+    pub fn finish(mut self) -> Result<()> {
+        self.check_budget()?;
+        let ex = self.exchange;
+        ex.finished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(self.task, std::mem::replace(&mut self.held, Held::new(0)));
+        Ok(())
+    }
+}
+
+/// Appends `bytes` to `path`, which is created (or emptied) first when
+/// `fresh`: a file left by an earlier, interrupted attempt is never read.
+fn append(path: &Path, bytes: &[u8], fresh: bool) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let mut file = if fresh {
+        File::create(path)?
+    } else {
+        OpenOptions::new().append(true).open(path)?
+    };
+    file.write_all(bytes)
+}
+
+/// Reads until `buf` is full or the input ends; the bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key and where it was seen.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    struct Seen {
+        key: u64,
+        at: u64,
+    }
+
+    impl Record for Seen {
+        const BYTES: usize = 16;
+        fn key(&self) -> u64 {
+            self.key
+        }
+        fn encode(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(&self.key.to_le_bytes());
+            out.extend_from_slice(&self.at.to_le_bytes());
+        }
+        fn decode(b: &[u8]) -> Seen {
+            let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+            Seen {
+                key: word(0),
+                at: word(8),
+            }
+        }
+    }
+
+    /// Writes `tasks` (each a list of records) through an exchange, the tasks
+    /// running in `run_order`, and reads every partition back.
+    fn exchange(
+        dir: &Path,
+        tasks: &[Vec<Seen>],
+        partitions: u32,
+        budget: usize,
+        run_order: &[usize],
+    ) -> (Vec<Vec<Seen>>, u64) {
+        let ex: Exchange<Seen> = Exchange::new(dir, partitions, budget);
+        for &t in run_order {
+            let mut producer = ex.producer(t as u32);
+            for r in &tasks[t] {
+                producer.push(r).unwrap();
+            }
+            producer.finish().unwrap();
+        }
+        let parts = (0..partitions)
+            .map(|p| {
+                let mut got = Vec::new();
+                ex.for_each(p, |r| got.push(r)).unwrap();
+                got
+            })
+            .collect();
+        (parts, ex.spilled_bytes())
+    }
+
+    proptest::proptest! {
+        /// Whatever the budget and the order the tasks ran in, each
+        /// partition reads the same records in the same order: its keys'
+        /// records, task by task, as written.
+        #[test]
+        fn where_records_were_held_never_changes_what_is_read(
+            tasks in proptest::collection::vec(
+                proptest::collection::vec((0u64..40, 0u64..1000), 0..3000), 1..5),
+            partitions in 1u32..6,
+            budget in 0usize..100_000,
+            reverse in proptest::bool::ANY,
+        ) {
+            let tasks: Vec<Vec<Seen>> = tasks
+                .into_iter()
+                .map(|t| t.into_iter().map(|(k, at)| Seen { key: k.wrapping_mul(0x9e37_79b9_7f4a_7c15), at }).collect())
+                .collect();
+            let mut order: Vec<usize> = (0..tasks.len()).collect();
+            if reverse {
+                order.reverse();
+            }
+            let tmp = tempfile::tempdir().unwrap();
+            let (parts, _) = exchange(tmp.path(), &tasks, partitions, budget, &order);
+            for (p, got) in parts.iter().enumerate() {
+                let want: Vec<Seen> = tasks
+                    .iter()
+                    .flatten()
+                    .filter(|r| partition_of(r.key, partitions) == p as u32)
+                    .copied()
+                    .collect();
+                proptest::prop_assert_eq!(got, &want);
+            }
+        }
+    }
+
+    #[test]
+    fn a_small_budget_spills_and_a_large_one_touches_no_disk() {
+        let tasks: Vec<Vec<Seen>> = (0..3)
+            .map(|t| {
+                (0..20_000)
+                    .map(|i| Seen {
+                        key: (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                        at: t,
+                    })
+                    .collect()
+            })
+            .collect();
+        let tmp = tempfile::tempdir().unwrap();
+        let (big, none) = exchange(&tmp.path().join("big"), &tasks, 4, usize::MAX, &[0, 1, 2]);
+        assert_eq!(none, 0);
+        assert!(
+            !tmp.path().join("big").exists(),
+            "nothing spilled, no folder made"
+        );
+        let (small, spilled) = exchange(&tmp.path().join("small"), &tasks, 4, 100_000, &[0, 1, 2]);
+        assert_eq!(big, small);
+        let total = 3 * 20_000 * Seen::BYTES as u64;
+        assert!(
+            spilled >= total - 100_000 - 3 * CHECK_EVERY as u64,
+            "spilled {spilled} of {total}"
+        );
+    }
+
+    #[test]
+    fn a_spill_file_cut_inside_a_record_is_an_error_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ex: Exchange<Seen> = Exchange::new(tmp.path(), 1, 0);
+        let mut producer = ex.producer(0);
+        for i in 0..10_000 {
+            producer.push(&Seen { key: i, at: i }).unwrap();
+        }
+        producer.finish().unwrap();
+        let path = tmp.path().join("p00000").join("t00000");
+        let len = fs::metadata(&path).unwrap().len();
+        OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len - 3)
+            .unwrap();
+        let err = ex.for_each(0, |_| {}).unwrap_err().to_string();
+        assert!(
+            err.contains("p00000/t00000") && err.contains("inside a record"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unwritable_folder_fails_with_its_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let blocker = tmp.path().join("file");
+        fs::write(&blocker, "not a folder").unwrap();
+        let ex: Exchange<Seen> = Exchange::new(blocker.join("spill"), 2, 0);
+        let mut producer = ex.producer(0);
+        let err = (0..10_000)
+            .try_for_each(|i| producer.push(&Seen { key: i, at: i }))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("file/spill/p0000"), "{err}");
+    }
+}

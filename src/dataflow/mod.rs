@@ -1,0 +1,57 @@
+//! The dataflow layer: how facts about documents cross from the stage that
+//! finds them to the stage that needs them, whatever their volume.
+//!
+//! A stage's tasks (one per input shard, or one per partition) write
+//! fixed-size [`Record`]s into an [`Exchange`], which sends each record to
+//! the partition of its key. A later stage reads one partition at a time.
+//! Reading a partition gives its records in the order of the tasks that wrote
+//! them, and in each task in the order written. Tasks of a map stage are
+//! shards in corpus order and write in corpus order, so a partition is read
+//! in corpus order: the first record of a key is its first occurrence, the
+//! minimum over (document, line), which is what every "first occurrence"
+//! rule needs, computed exactly one partition at a time.
+//!
+//! Records are held in memory up to the exchange's budget and spilled to
+//! its folder past it; where they were held never changes what is read.
+//! See `docs/dataflow.md` for the stages built on it.
+
+mod exchange;
+
+pub use exchange::{Exchange, Producer};
+
+/// A record that crosses an [`Exchange`]: a fixed number of bytes.
+pub trait Record: Sized {
+    /// Bytes of one encoded record.
+    const BYTES: usize;
+    /// The key that picks its partition: records with equal keys meet in one.
+    /// It is a hash already (an xxh3 key, a shingle).
+    fn key(&self) -> u64;
+    /// Appends the record's `BYTES` bytes.
+    fn encode(&self, out: &mut Vec<u8>);
+    /// The record of `BYTES` bytes made by [`Record::encode`].
+    fn decode(bytes: &[u8]) -> Self;
+}
+
+/// The partition of a key among `partitions`: by its top bits scaled, so
+/// that any count works and the low bits that pick hash-table slots inside
+/// a partition stay independent of it.
+pub fn partition_of(key: u64, partitions: u32) -> u32 {
+    ((u128::from(key) * u128::from(partitions)) >> 64) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_cover_the_range_and_split_keys_evenly() {
+        assert_eq!(partition_of(0, 7), 0);
+        assert_eq!(partition_of(u64::MAX, 7), 6);
+        assert_eq!(partition_of(u64::MAX, 1), 0);
+        let mut counts = [0u32; 5];
+        for i in 0..50_000u64 {
+            counts[partition_of(xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes()), 5) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&n| (9_000..11_000).contains(&n)), "{counts:?}");
+    }
+}
