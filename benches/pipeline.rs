@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
     });
     let mut idx = CorpusIndex::new(Rules::default());
     idx.add_batch(fps).unwrap();
-    idx.count_edges();
+    idx.close_run(Vec::new()).unwrap();
     g.bench_function("decide", |b| {
         b.iter(|| {
             (0..docs.len() as u32)

@@ -12,6 +12,7 @@ use std::hash::BuildHasherDefault;
 use rayon::prelude::*;
 
 use crate::config::Rules;
+use crate::dataflow::{Exchange, Record};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
@@ -66,7 +67,13 @@ pub struct CorpusIndex {
     /// (`starts[doc] + line`) has those up to `line_shingle_ends[g]`.
     line_shingles: Vec<ShingleId>,
     line_shingle_ends: Vec<u64>,
-    first_doc: KeyMap<DocId>,
+    /// Each document's text key, exchanged by key to find the originals.
+    doc_keys: Exchange<TextOf>,
+    /// Batches added: the task number of the next one in `doc_keys`.
+    batches: u32,
+    /// Per document, the original of its text when it is an exact copy
+    /// ([`NOT_A_COPY`] otherwise); filled by [`CorpusIndex::close_run`].
+    copy_of: Vec<DocId>,
     /// Every document's near repeats: those of document d end at `near_repeat_ends[d]`.
     near_repeats: Vec<NearRepeat>,
     near_repeat_ends: Vec<usize>,
@@ -100,7 +107,9 @@ impl CorpusIndex {
             shingles: (0..SHARDS).map(|_| ShingleMap::default()).collect(),
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
-            first_doc: KeyMap::default(),
+            doc_keys: Exchange::in_memory(SHARDS as u32),
+            batches: 0,
+            copy_of: Vec::new(),
             near_repeats: Vec::new(),
             near_repeat_ends: Vec::new(),
             edges: Vec::new(),
@@ -128,7 +137,9 @@ impl CorpusIndex {
     }
 
     /// Adds documents that follow every document added so far, in corpus order.
-    pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) -> Result<(), TooLarge> {
+    pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) -> crate::Result<()> {
+        let mut texts = self.doc_keys.producer(self.batches);
+        self.batches += 1;
         let mut by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
         let mut shingles_by_shard: Vec<Vec<(ShingleId, LineRef)>> = vec![Vec::new(); SHARDS];
         for doc in docs {
@@ -136,7 +147,8 @@ impl CorpusIndex {
             let min = self.rules.min_line_chars;
             let first_line = self.lines.len();
             if LineRef::try_from(first_line + doc.lines.len()).is_err() {
-                return Err(TooLarge);
+                let why = format!("more than {} lines in one run", LineRef::MAX);
+                return Err(crate::Error::Config(why));
             }
             for (line, ids) in doc.line_shingles() {
                 let at = (first_line + line as usize) as LineRef;
@@ -144,9 +156,11 @@ impl CorpusIndex {
                     shingles_by_shard[shingle_shard(sh)].push((sh, at));
                 }
             }
-            // The first document with this text.
-            if let Some(k) = fingerprint::doc_key(&doc.lines) {
-                self.first_doc.entry(k).or_insert(id);
+            if let Some(key) = fingerprint::doc_key(&doc.lines) {
+                texts.push(&TextOf {
+                    key,
+                    doc: u64::from(id),
+                })?;
             }
             // Kept for every document: which of them count (not exact
             // copies, not left out) is only known once the first pass ends.
@@ -181,7 +195,7 @@ impl CorpusIndex {
         }
         first_entries(&mut self.first_seen, by_shard);
         first_entries(&mut self.shingles, shingles_by_shard);
-        Ok(())
+        texts.finish()
     }
 
     pub fn site(&self, doc: DocId) -> u64 {
@@ -224,9 +238,8 @@ impl CorpusIndex {
 
     /// Counts the edge evidence of the source texts: each distinct text of
     /// the run counts once (the first document with it that is not left out),
-    /// so exact copies and documents left out add nothing. Runs once, after
-    /// [`CorpusIndex::leave_out`].
-    pub fn count_edges(&mut self) {
+    /// so exact copies and documents left out add nothing.
+    fn count_edges(&mut self) {
         let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
         for doc in 0..self.next_doc_id() {
             if self.is_copy_or_left_out(doc) {
@@ -296,16 +309,14 @@ impl CorpusIndex {
             .map(|v| Occurrence::unpack(*v))
     }
 
-    /// The earlier document with the same normalized text as `doc`, if any.
+    /// The original of `doc`'s text when `doc` is an exact copy: the first
+    /// document of the run with the same normalized text. Known once
+    /// [`CorpusIndex::close_run`] has run.
     pub fn earlier_copy(&self, doc: DocId) -> Option<DocId> {
-        fingerprint::doc_key(self.lines(doc))
-            .and_then(|k| self.first_doc(k))
-            .filter(|&first| first < doc)
-    }
-
-    /// First document whose normalized text has this key.
-    pub fn first_doc(&self, doc_key: u64) -> Option<DocId> {
-        self.first_doc.get(&doc_key).copied()
+        self.copy_of
+            .get(doc as usize)
+            .copied()
+            .filter(|&d| d != NOT_A_COPY)
     }
 
     /// The first word line after `line` in `doc` (the second line of a pair).
@@ -327,30 +338,48 @@ impl CorpusIndex {
             .filter(|&(d, _)| !self.is_copy_or_left_out(d))
     }
 
-    /// Leaves documents out of the output, before the document stage: they
-    /// get no near duplicates, and the first later document with the same
-    /// text stands for them as the original of exact copies.
-    /// [`CorpusIndex::set_near_docs`] then treats them as removed.
-    pub fn leave_out(&mut self, mut docs: Vec<DocId>) {
-        docs.sort_unstable();
-        docs.dedup();
-        let Some(&from) = docs.first() else { return };
-        self.left_out = docs;
-        // Texts whose first document is left out, until a later document
-        // with the same text (not left out) takes its place.
-        let mut orphaned: KeyMap<()> = KeyMap::default();
-        for doc in from..self.next_doc_id() {
-            let Some(key) = fingerprint::doc_key(self.lines(doc)) else {
-                continue;
-            };
-            if self.left_out.binary_search(&doc).is_ok() {
-                if self.first_doc(key) == Some(doc) {
-                    orphaned.insert(key, ());
-                }
-            } else if orphaned.remove(&key).is_some() {
-                self.first_doc.insert(key, doc);
-            }
+    /// Ends the first pass: the documents of the run are those added, but
+    /// `left_out` (their file changed before the second pass). They have no
+    /// original, are no original, no evidence and no near duplicate, and
+    /// [`CorpusIndex::set_near_docs`] treats them as removed. Then the
+    /// originals of the exact copies are found and the chrome evidence counted.
+    pub fn close_run(&mut self, mut left_out: Vec<DocId>) -> crate::Result<()> {
+        left_out.sort_unstable();
+        left_out.dedup();
+        self.left_out = left_out;
+        self.find_originals()?;
+        self.count_edges();
+        Ok(())
+    }
+
+    /// The original of every exact copy: per partition of text keys, read in
+    /// corpus order, the first document of the run with a key is its
+    /// original (the minimum over corpus order) and the later ones copies.
+    fn find_originals(&mut self) -> crate::Result<()> {
+        let left_out = &self.left_out;
+        let texts = &self.doc_keys;
+        let copies: Vec<Vec<(DocId, DocId)>> = (0..texts.partitions())
+            .into_par_iter()
+            .map(|p| {
+                let mut first: KeyMap<DocId> = KeyMap::default();
+                let mut copies = Vec::new();
+                texts.for_each(p, |t| {
+                    let doc = t.doc as DocId;
+                    if left_out.binary_search(&doc).is_err() {
+                        let original = *first.entry(t.key).or_insert(doc);
+                        if original != doc {
+                            copies.push((doc, original));
+                        }
+                    }
+                })?;
+                Ok(copies)
+            })
+            .collect::<crate::Result<_>>()?;
+        self.copy_of = vec![NOT_A_COPY; self.doc_count()];
+        for (doc, original) in copies.into_iter().flatten() {
+            self.copy_of[doc as usize] = original;
         }
+        Ok(())
     }
 
     pub fn doc_bytes(&self, doc: DocId) -> u64 {
@@ -504,9 +533,33 @@ impl CorpusIndex {
 /// [`CorpusIndex::first_in_sources`]).
 type KeysOf<'a> = dyn Fn(&CorpusIndex, DocId, &mut dyn FnMut(u64, u64)) + Sync + 'a;
 
-/// More lines than a [`LineRef`] can number.
-#[derive(Debug)]
-pub struct TooLarge;
+/// Marks a document that is no exact copy in [`CorpusIndex::copy_of`].
+const NOT_A_COPY: DocId = DocId::MAX;
+
+/// A document and the key of its normalized text ([`fingerprint::doc_key`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TextOf {
+    key: u64,
+    doc: u64,
+}
+
+impl Record for TextOf {
+    const BYTES: usize = 16;
+    fn key(&self) -> u64 {
+        self.key
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.key.to_le_bytes());
+        out.extend_from_slice(&self.doc.to_le_bytes());
+    }
+    fn decode(b: &[u8]) -> TextOf {
+        let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+        TextOf {
+            key: word(0),
+            doc: word(8),
+        }
+    }
+}
 
 /// Fills each shard's table with its entries, keeping the first of each key.
 fn first_entries<K: std::hash::Hash + Eq + Send, V: Send>(
@@ -556,11 +609,20 @@ mod tests {
     }
 
     #[test]
-    fn first_doc_and_next_word_line() {
+    fn originals_whatever_the_batching_and_next_word_line() {
+        let texts = ["a\n\n\nb\n", "A\nB", "c\n", "a b\n", "A\n\nB\n"];
+        for batch in 1..=texts.len() {
+            let mut idx = CorpusIndex::new(Rules::default());
+            for chunk in texts.chunks(batch) {
+                idx.add_batch(chunk.iter().map(|t| doc(t)).collect()).unwrap();
+            }
+            assert_eq!(idx.earlier_copy(1), None, "known once the run is closed");
+            idx.close_run(Vec::new()).unwrap();
+            let copies: Vec<_> = (0..5).map(|d| idx.earlier_copy(d)).collect();
+            assert_eq!(copies, [None, Some(0), None, None, Some(0)]);
+        }
         let mut idx = CorpusIndex::new(Rules::default());
         idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]).unwrap();
-        let k = fingerprint::doc_key(idx.lines(1)).unwrap();
-        assert_eq!(idx.first_doc(k), Some(0));
         assert_eq!(idx.next_word_line(0, 0), Some(3));
         assert_eq!(idx.next_word_line(0, 3), None);
     }
@@ -575,8 +637,7 @@ mod tests {
         ];
         let mut idx = CorpusIndex::new(Rules::default());
         idx.add_batch(texts.iter().map(|t| doc(t)).collect()).unwrap();
-        assert_eq!(idx.earlier_copy(2), Some(0));
-        idx.leave_out(vec![0]);
+        idx.close_run(vec![0]).unwrap();
         idx.set_near_docs(NearDocs::default());
         assert_eq!(
             idx.earlier_copy(2),

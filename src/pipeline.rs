@@ -24,7 +24,7 @@ use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
 use crate::fingerprint;
-use crate::index::{CorpusIndex, DocFingerprint, LineRef};
+use crate::index::{CorpusIndex, DocFingerprint};
 use crate::interrupt;
 use crate::keymap::KeyMap;
 use crate::progress::Progress;
@@ -177,9 +177,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
     let mut pending: Vec<DocFingerprint> = Vec::new();
     let add_to_index = |index: &mut CorpusIndex, fps: Vec<DocFingerprint>| -> Result<f64> {
         let t = Instant::now();
-        index
-            .add_batch(fps)
-            .map_err(|_| Error::Config(format!("more than {} lines in one run", LineRef::MAX)))?;
+        index.add_batch(fps)?;
         Ok(t.elapsed().as_secs_f64())
     };
     let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
@@ -270,8 +268,7 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     let left_out = changed_sources(run, &first.units_of)?;
     let gone_docs = (0..first.origins.len() as DocId)
         .filter(|&d| left_out[first.origins[d as usize].0 as usize].is_some());
-    first.index.leave_out(gone_docs.collect());
-    first.index.count_edges();
+    first.index.close_run(gone_docs.collect())?;
     let doc_stage = Instant::now();
     let near = match run.config.docs.doc_dedup {
         DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs),

@@ -13,7 +13,7 @@ use std::io::{BufReader, Read, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::RwLock;
 
 use super::{partition_of, Record};
 use crate::{Error, Result};
@@ -23,14 +23,15 @@ const READ_RECORDS: usize = 64 * 1024;
 
 /// A partitioned exchange of records of type `R` (see the module docs).
 pub struct Exchange<R: Record> {
-    dir: PathBuf,
+    /// Where spills go; `None` for an exchange held in memory whatever its size.
+    dir: Option<PathBuf>,
     partitions: u32,
     /// Bytes of records held in memory, all tasks together, before tasks spill.
     budget: usize,
     held: AtomicUsize,
     spilled: AtomicU64,
     /// The tasks that finished, each with what it holds in memory.
-    finished: Mutex<BTreeMap<u32, Held>>,
+    finished: RwLock<BTreeMap<u32, Held>>,
     record: PhantomData<fn(R) -> R>,
 }
 
@@ -59,13 +60,22 @@ impl<R: Record> Exchange<R> {
     /// `dir` once more than `budget` bytes of records are held.
     pub fn new(dir: impl Into<PathBuf>, partitions: u32, budget: usize) -> Exchange<R> {
         Exchange {
-            dir: dir.into(),
+            dir: Some(dir.into()),
             partitions: partitions.max(1),
             budget,
             held: AtomicUsize::new(0),
             spilled: AtomicU64::new(0),
-            finished: Mutex::new(BTreeMap::new()),
+            finished: RwLock::new(BTreeMap::new()),
             record: PhantomData,
+        }
+    }
+
+    /// An exchange of `partitions` partitions held in memory, whatever its size.
+    pub fn in_memory(partitions: u32) -> Exchange<R> {
+        Exchange {
+            dir: None,
+            budget: usize::MAX,
+            ..Exchange::new(PathBuf::new(), partitions, 0)
         }
     }
 
@@ -97,7 +107,7 @@ impl<R: Record> Exchange<R> {
     /// Calls `f` with every record of `partition`, task by task in the
     /// order of their numbers, and in each task in the order written.
     pub fn for_each(&self, partition: u32, mut f: impl FnMut(R)) -> Result<()> {
-        let finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
         let p = partition as usize;
         for (&task, held) in finished.iter() {
             if held.spilled[p] {
@@ -111,9 +121,9 @@ impl<R: Record> Exchange<R> {
     }
 
     fn spill_path(&self, task: u32, partition: u32) -> PathBuf {
-        self.dir
-            .join(format!("p{partition:05}"))
-            .join(format!("t{task:05}"))
+        // An exchange without a folder has no budget to exceed: never called.
+        let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+        dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
     }
 
     fn read_spill(&self, task: u32, partition: u32, f: &mut impl FnMut(R)) -> Result<()> {
@@ -152,7 +162,7 @@ impl<R: Record> Exchange<R> {
 
     /// Spills finished tasks, largest first, until the budget holds.
     fn spill_finished(&self) -> Result<()> {
-        let mut finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let mut finished = self.finished.write().unwrap_or_else(|e| e.into_inner());
         let mut by_size: Vec<(usize, u32)> = finished.iter().map(|(&t, h)| (h.bytes(), t)).collect();
         by_size.sort_unstable_by(|a, b| b.cmp(a));
         for (_, task) in by_size {
@@ -208,7 +218,7 @@ impl<R: Record> Producer<'_, R> {
         self.check_budget()?;
         let ex = self.exchange;
         ex.finished
-            .lock()
+            .write()
             .unwrap_or_else(|e| e.into_inner())
             .insert(self.task, std::mem::replace(&mut self.held, Held::new(0)));
         Ok(())

@@ -12,7 +12,7 @@ fn index(docs: &[&str]) -> CorpusIndex {
     let mut idx = CorpusIndex::new(rules);
     idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect())
         .unwrap();
-    idx.count_edges();
+    idx.close_run(Vec::new()).unwrap();
     idx
 }
 
