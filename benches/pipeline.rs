@@ -7,6 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use textsieve::config::Rules;
 use textsieve::doc::Lines;
 use textsieve::index::{CorpusIndex, DocFingerprint};
+use textsieve::near_docs::NearDocs;
 use textsieve::synth::{self, Format, Lang, Rates, SynthConfig};
 
 /// The documents of a synthetic JSONL corpus, in corpus order.
@@ -64,12 +65,16 @@ fn bench(c: &mut Criterion) {
     let mut idx = CorpusIndex::new(Rules::default());
     idx.add_batch(fps).unwrap();
     idx.close_run(Vec::new()).unwrap();
+    idx.set_near_docs(NearDocs::default());
+    let (mut reader, _) = idx.first_occurrences().unwrap();
+    let answers = reader.take(0, docs.len() as u32).unwrap();
     g.bench_function("decide", |b| {
         b.iter(|| {
             (0..docs.len() as u32)
                 .map(|d| {
                     let text = &docs[d as usize];
-                    textsieve::decide::decide(d, text, &Lines::split(text), &idx)
+                    let answers = &answers[d as usize];
+                    textsieve::decide::decide(d, text, &Lines::split(text), &idx, answers)
                         .labels
                         .len()
                 })

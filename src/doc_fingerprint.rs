@@ -8,6 +8,7 @@ use crate::doc::Lines;
 use crate::fingerprint::{self, LineFp, ShingleId};
 use crate::minhash::{self, Signature};
 use crate::near_repeat::{self, LineShingles, NearRepeat};
+use crate::normalize::{self, Digits};
 
 #[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
@@ -30,6 +31,11 @@ pub struct DocFingerprint {
     pub signature: Option<Signature>,
     /// Bytes of the document text.
     pub bytes: u64,
+    /// For each word line with short last sentences (see
+    /// [`fingerprint::sentence_suffixes`]), the key of the text each cut
+    /// would leave: `(line, slot, key)`. The chrome rule asks whether that
+    /// text is a line of the corpus before it cuts.
+    pub prefixes: Vec<(u32, u32, u64)>,
 }
 
 impl DocFingerprint {
@@ -47,10 +53,12 @@ impl DocFingerprint {
         let mut word_ends: Vec<usize> = Vec::new();
         let mut masked_keys = vec![0u64; split.spans.len()];
         let mut masked = String::new();
+        let mut prefixes = Vec::new();
         // One normalization per line gives its key, its masked key and, for a
         // long line, its shingles.
         let lines = fingerprint::fingerprint_lines_with(text, &split, |i, fp, normalized| {
             masked_keys[i] = fingerprint::masked_key_of_normalized(normalized, &mut masked);
+            prefix_keys(i, split.spans[i].content(text), &mut masked, &mut prefixes);
             if fp.is_long(rules.min_line_chars) {
                 let start = words.len();
                 words.extend(fingerprint::word_hashes(normalized));
@@ -73,6 +81,7 @@ impl DocFingerprint {
             shingles,
             long_lines,
             near_repeats: Vec::new(),
+            prefixes,
         };
         // Most documents have no two long lines that share a shingle.
         let pairs = near_repeat::candidate_pairs(fp.line_shingles());
@@ -97,6 +106,15 @@ impl DocFingerprint {
             .iter()
             .zip(starts)
             .map(|(&(line, end), start)| (line, &self.shingles[start..end]))
+    }
+}
+
+/// Adds the [`DocFingerprint::prefixes`] of line `i` (its `content`);
+/// `buf` is scratch.
+fn prefix_keys(i: usize, content: &str, buf: &mut String, out: &mut Vec<(u32, u32, u64)>) {
+    for (slot, s) in fingerprint::sentence_suffixes(content).into_iter().enumerate() {
+        normalize::normalize_into(content[..s].trim_end(), Digits::Ascii, buf);
+        out.push((i as u32, slot as u32, normalize::line_key(buf)));
     }
 }
 

@@ -361,16 +361,22 @@ pub fn word_lines(lines: &[LineFp]) -> impl Iterator<Item = usize> + '_ {
 /// least one is short (a short line is a duplicate only together with a neighbour).
 /// Pairs are reported at the line of their first element.
 pub fn for_each_index_key(lines: &[LineFp], min_chars: usize, mut f: impl FnMut(u64, usize)) {
+    for_each_index_pair(lines, min_chars, |key, line, _| f(key, line));
+}
+
+/// [`for_each_index_key`], with the second line of each pair:
+/// `f(key, line, None)` for a long line, `f(key, first, Some(second))` for a pair.
+pub fn for_each_index_pair(lines: &[LineFp], min_chars: usize, mut f: impl FnMut(u64, usize, Option<usize>)) {
     let mut prev: Option<usize> = None;
     for i in word_lines(lines) {
         let fp = lines[i];
         if fp.is_long(min_chars) {
-            f(fp.key, i);
+            f(fp.key, i, None);
         }
         if let Some(p) = prev {
             let pf = lines[p];
             if !pf.is_long(min_chars) || !fp.is_long(min_chars) {
-                f(pair_key(pf.key, fp.key), p);
+                f(pair_key(pf.key, fp.key), p, Some(i));
             }
         }
         prev = Some(i);

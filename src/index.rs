@@ -12,6 +12,7 @@ use std::hash::BuildHasherDefault;
 use rayon::prelude::*;
 
 use crate::config::Rules;
+use crate::dataflow::first_seen::{self, AnswerReader, KeyAt};
 use crate::dataflow::{Exchange, Record};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
@@ -38,18 +39,6 @@ pub struct Occurrence {
     pub line: u32,
 }
 
-impl Occurrence {
-    fn pack(self) -> u64 {
-        (u64::from(self.doc) << 32) | u64::from(self.line)
-    }
-    fn unpack(v: u64) -> Occurrence {
-        Occurrence {
-            doc: (v >> 32) as DocId,
-            line: v as u32,
-        }
-    }
-}
-
 /// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
 /// bytes (plus table slack) per distinct long line and short-line pair, 8
 /// per distinct sampled shingle, and 4 bytes per shingle of every long line.
@@ -60,7 +49,9 @@ pub struct CorpusIndex {
     starts: Vec<usize>,
     text_checks: Vec<u64>,
     sites: Vec<u64>,
-    first_seen: Vec<KeyMap<u64>>,
+    /// Every index key where it occurs, and the prefix queries, exchanged
+    /// by key to find first occurrences (see [`first_seen`]).
+    keys: Exchange<KeyAt>,
     /// First occurrence of each sampled shingle.
     shingles: Vec<ShingleMap>,
     /// Every long line's shingles, sorted: the line with global index g
@@ -90,6 +81,9 @@ pub struct CorpusIndex {
     doc_bytes: Vec<u64>,
     /// The near-duplicate documents, once the document stage has run.
     near_docs: NearDocs,
+    /// A bit per document that is no source document (see
+    /// [`CorpusIndex::is_source`]), once the document stage has run.
+    not_sources: Vec<u64>,
     /// Documents left out of the output (their file changed after the first
     /// pass read it), sorted.
     left_out: Vec<DocId>,
@@ -103,7 +97,7 @@ impl CorpusIndex {
             starts: vec![0],
             text_checks: Vec::new(),
             sites: Vec::new(),
-            first_seen: (0..SHARDS).map(|_| KeyMap::default()).collect(),
+            keys: Exchange::in_memory(SHARDS as u32),
             shingles: (0..SHARDS).map(|_| ShingleMap::default()).collect(),
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
@@ -119,6 +113,7 @@ impl CorpusIndex {
             signed_docs: Vec::new(),
             doc_bytes: Vec::new(),
             near_docs: NearDocs::default(),
+            not_sources: Vec::new(),
             left_out: Vec::new(),
         }
     }
@@ -139,8 +134,8 @@ impl CorpusIndex {
     /// Adds documents that follow every document added so far, in corpus order.
     pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) -> crate::Result<()> {
         let mut texts = self.doc_keys.producer(self.batches);
+        let mut keys = self.keys.producer(self.batches);
         self.batches += 1;
-        let mut by_shard: Vec<Vec<(u64, u64)>> = vec![Vec::new(); SHARDS];
         let mut shingles_by_shard: Vec<Vec<(ShingleId, LineRef)>> = vec![Vec::new(); SHARDS];
         for doc in docs {
             let id = self.next_doc_id();
@@ -172,13 +167,7 @@ impl CorpusIndex {
             }
             self.doc_bytes.push(doc.bytes);
             self.sites.push(doc.site);
-            fingerprint::for_each_index_key(&doc.lines, min, |key, line| {
-                let occ = Occurrence {
-                    doc: id,
-                    line: u32::try_from(line).unwrap_or(u32::MAX),
-                };
-                by_shard[shard_of(key)].push((key, occ.pack()));
-            });
+            first_seen::emit(&mut keys, id, &doc.lines, min, &doc.prefixes)?;
             // Every line gets an end; only the long lines have shingles.
             let mut long = doc.line_shingles().peekable();
             for line in 0..doc.lines.len() {
@@ -193,8 +182,8 @@ impl CorpusIndex {
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
         }
-        first_entries(&mut self.first_seen, by_shard);
         first_entries(&mut self.shingles, shingles_by_shard);
+        keys.finish()?;
         texts.finish()
     }
 
@@ -302,11 +291,24 @@ impl CorpusIndex {
         self.text_checks[doc as usize]
     }
 
-    /// First occurrence of a long line's key or of a pair key.
-    pub fn first_seen(&self, key: u64) -> Option<Occurrence> {
-        self.first_seen[shard_of(key)]
-            .get(&key)
-            .map(|v| Occurrence::unpack(*v))
+    /// The first occurrences of the index keys among the source documents,
+    /// as answers to each document, once the document stage has run (see
+    /// [`first_seen`]); and how many distinct keys the source documents have.
+    pub fn first_occurrences(&mut self) -> crate::Result<(AnswerReader, u64)> {
+        let keys = std::mem::replace(&mut self.keys, Exchange::in_memory(1));
+        let is_source = |doc: DocId| self.is_source(doc);
+        let (answers, distinct) = first_seen::reduce(&keys, Exchange::in_memory(1), &is_source)?;
+        drop(keys);
+        Ok((AnswerReader::new(answers)?, distinct))
+    }
+
+    /// A document of the run that the document stage keeps: no exact copy,
+    /// not removed as a near duplicate, not left out.
+    pub fn is_source(&self, doc: DocId) -> bool {
+        let d = doc as usize;
+        self.not_sources
+            .get(d / 64)
+            .is_some_and(|w| w & (1 << (d % 64)) == 0)
     }
 
     /// The original of `doc`'s text when `doc` is an exact copy: the first
@@ -317,14 +319,6 @@ impl CorpusIndex {
             .get(doc as usize)
             .copied()
             .filter(|&d| d != NOT_A_COPY)
-    }
-
-    /// The first word line after `line` in `doc` (the second line of a pair).
-    pub fn next_word_line(&self, doc: DocId, line: u32) -> Option<u32> {
-        let lines = self.lines(doc);
-        (line as usize + 1..lines.len())
-            .find(|&i| lines[i].has_words())
-            .map(|i| i as u32)
     }
 
     /// Each document of the run that has a signature and is not an exact
@@ -409,30 +403,12 @@ impl CorpusIndex {
         removed.sort_unstable();
         removed.dedup();
         self.near_docs = near;
-        let min = self.rules.min_line_chars;
-        let keys = self.first_in_sources(
-            &removed,
-            &|index, doc, f| {
-                fingerprint::for_each_index_key(index.lines(doc), min, |key, line| {
-                    f(
-                        key,
-                        Occurrence {
-                            doc,
-                            line: line as u32,
-                        }
-                        .pack(),
-                    );
-                });
-            },
-            &|index, key| index.first_seen[shard_of(key)].get(&key).copied(),
-        );
-        for (key, first) in keys {
-            let table = &mut self.first_seen[shard_of(key)];
-            match first {
-                Some(o) => table.insert(key, o),
-                None => table.remove(&key),
-            };
+        let mut not_sources = vec![0u64; self.doc_count().div_ceil(64)];
+        let copies = (0..self.next_doc_id()).filter(|&d| self.earlier_copy(d).is_some());
+        for doc in copies.chain(removed.iter().copied()) {
+            not_sources[doc as usize / 64] |= 1 << (doc % 64);
         }
+        self.not_sources = not_sources;
         let shingles = self.first_in_sources(
             &removed,
             &|index, doc, f| {
@@ -522,11 +498,6 @@ impl CorpusIndex {
     pub fn near_dup_of(&self, doc: DocId) -> Option<(DocId, u16)> {
         self.near_docs.member(doc).and_then(|m| m.removed)
     }
-
-    /// Distinct keys held, for the stats.
-    pub fn key_count(&self) -> usize {
-        self.first_seen.iter().map(|m| m.len()).sum()
-    }
 }
 
 /// Calls a function with each (key, occurrence) of a document (see
@@ -601,15 +572,25 @@ mod tests {
         for t in texts {
             split.add_batch(vec![doc(t)]).unwrap();
         }
-        let key = one.lines(2)[0].key;
-        for idx in [&one, &split] {
-            assert_eq!(idx.first_seen(key), Some(Occurrence { doc: 1, line: 1 }));
+        for mut idx in [one, split] {
             assert_eq!(idx.doc_count(), 3);
+            idx.close_run(Vec::new()).unwrap();
+            idx.set_near_docs(NearDocs::default());
+            let (mut answers, distinct) = idx.first_occurrences().unwrap();
+            let answers = answers.take(0, 3).unwrap();
+            assert_eq!(answers[2].line_first(0), Some((1, 1)));
+            assert_eq!(
+                answers[1].line_first(1),
+                None,
+                "the first occurrence is no duplicate"
+            );
+            // LONG, and the pair ("x", LONG): short lines alone are no keys.
+            assert_eq!(distinct, 2);
         }
     }
 
     #[test]
-    fn originals_whatever_the_batching_and_next_word_line() {
+    fn originals_whatever_the_batching() {
         let texts = ["a\n\n\nb\n", "A\nB", "c\n", "a b\n", "A\n\nB\n"];
         for batch in 1..=texts.len() {
             let mut idx = CorpusIndex::new(Rules::default());
@@ -621,10 +602,6 @@ mod tests {
             let copies: Vec<_> = (0..5).map(|d| idx.earlier_copy(d)).collect();
             assert_eq!(copies, [None, Some(0), None, None, Some(0)]);
         }
-        let mut idx = CorpusIndex::new(Rules::default());
-        idx.add_batch(vec![doc("a\n\n\nb\n"), doc("A\nB")]).unwrap();
-        assert_eq!(idx.next_word_line(0, 0), Some(3));
-        assert_eq!(idx.next_word_line(0, 3), None);
     }
 
     #[test]
@@ -634,6 +611,7 @@ mod tests {
             "other\n".into(),
             format!("{LONG}\n"),
             format!("{LONG}\n"),
+            format!("x\n{LONG}\n"),
         ];
         let mut idx = CorpusIndex::new(Rules::default());
         idx.add_batch(texts.iter().map(|t| doc(t)).collect()).unwrap();
@@ -645,12 +623,14 @@ mod tests {
             "the first copy not left out is the original"
         );
         assert_eq!(idx.earlier_copy(3), Some(2));
-        let key = idx.lines(2)[0].key;
-        assert_eq!(
-            idx.first_seen(key),
-            Some(Occurrence { doc: 2, line: 0 }),
-            "the line's first occurrence moves to the new original"
-        );
         assert!(idx.signatures().all(|(d, _)| d != 0));
+        let (mut answers, _) = idx.first_occurrences().unwrap();
+        let answers = answers.take(0, 5).unwrap();
+        assert_eq!(answers[2].line_first(0), None);
+        assert_eq!(
+            answers[4].line_first(1),
+            Some((2, 0)),
+            "the line's first occurrence is in the new original"
+        );
     }
 }

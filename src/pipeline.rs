@@ -20,6 +20,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
+use crate::dataflow::first_seen::{AnswerReader, DocAnswers};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
@@ -52,9 +53,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let mut run = prepare(config, progress)?;
     let mut first = fingerprint_pass(&mut run)?;
     let pass1 = started.elapsed().as_secs_f64();
-    let settled = settle_documents(&mut run, &mut first)?;
+    let mut settled = settle_documents(&mut run, &mut first)?;
     let pass2_start = Instant::now();
-    let (stats, annotations) = clean_pass(&mut run, &first, &settled)?;
+    let (stats, annotations) = clean_pass(&mut run, &first, &mut settled)?;
     let timings = Timings {
         pass1,
         index: first.index_time,
@@ -62,7 +63,7 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
         pass2: pass2_start.elapsed().as_secs_f64(),
         started,
     };
-    finish(run, &first, stats, annotations, timings)
+    finish(run, &first, settled.distinct_keys, stats, annotations, timings)
 }
 
 /// What every stage of a run shares: the options, the planned inputs and
@@ -250,6 +251,10 @@ fn fingerprint_unit(
 
 /// What was settled between the passes.
 struct Settled {
+    /// The first occurrences of the index keys, as answers to each document.
+    answers: AnswerReader,
+    /// Distinct index keys of the source documents, for the stats.
+    distinct_keys: u64,
     /// For each source, `Some(units it had in the first pass)` if it is left
     /// out of the second (see [`changed_sources`]).
     left_out: Vec<Option<u64>>,
@@ -261,7 +266,8 @@ struct Settled {
 /// read again as the first pass saw it: it is left out (or, with --strict,
 /// the run stops), and so are its documents, before anything is traced to
 /// them. Then the chrome evidence is counted over the documents of the run,
-/// and the near-duplicate documents are found from the signatures.
+/// the near-duplicate documents are found from the signatures, and the
+/// first occurrences among the documents kept.
 fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     #[cfg(debug_assertions)]
     run_test_hook_between_passes();
@@ -275,7 +281,10 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
         _ => NearDocs::default(),
     };
     first.index.set_near_docs(near);
+    let (answers, distinct_keys) = first.index.first_occurrences()?;
     Ok(Settled {
+        answers,
+        distinct_keys,
         left_out,
         doc_stage: doc_stage.elapsed().as_secs_f64(),
     })
@@ -287,7 +296,7 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
 fn clean_pass(
     run: &mut Run,
     first: &PassOne,
-    settled: &Settled,
+    settled: &mut Settled,
 ) -> Result<(StatsBuilder, Option<ResultFile>)> {
     let (config, sources, out) = (run.config, &run.plan.sources, &run.out);
     let bar = run.progress.stage("clean", run.plan.total_bytes());
@@ -307,7 +316,7 @@ fn clean_pass(
             site_names: &first.site_names,
             out,
         };
-        let left_out = &settled.left_out;
+        let (left_out, answers) = (&settled.left_out, &mut settled.answers);
         let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
         let read = read::batches::for_each_batch(sources, left_out, &bar, |batch: Batch| -> Result<()> {
             if interrupt::requested() {
@@ -315,6 +324,7 @@ fn clean_pass(
             }
             let file_bytes = batch.file_bytes;
             let mut units = Vec::with_capacity(batch.units.len());
+            let batch_start = next_doc;
             for unit in batch.units {
                 let doc = if first.skipped_units.contains(&unit_no) {
                     None
@@ -325,9 +335,13 @@ fn clean_pass(
                 unit_no += 1;
                 units.push((doc, unit));
             }
+            let batch_answers = answers.take(batch_start, next_doc)?;
             let results: Vec<Result<Option<Cleaned>>> = units
                 .into_par_iter()
-                .map(|(doc, unit)| clean_unit(doc, unit, &ctx, &name))
+                .map(|(doc, unit)| {
+                    let answers = doc.map(|d| &batch_answers[(d - batch_start) as usize]);
+                    clean_unit(doc, unit, answers, &ctx, &name)
+                })
                 .collect();
             bar.inc(file_bytes);
             bar.set_message(format!("{next_doc} docs"));
@@ -362,13 +376,14 @@ struct Timings {
 fn finish(
     run: Run,
     first: &PassOne,
+    distinct_keys: u64,
     stats: StatsBuilder,
     annotations: Option<ResultFile>,
     timings: Timings,
 ) -> Result<Stats> {
     let (config, sources) = (run.config, &run.plan.sources);
     let name = |d: DocId| first.name(sources, d).display();
-    let mut result = stats.finish(config, first.index.key_count(), name);
+    let mut result = stats.finish(config, distinct_keys as usize, name);
     result.near_dup_doc_clusters = NearDupClusters::of(first.index.near_docs(), name);
     let total = timings.started.elapsed().as_secs_f64();
     result.timings.threads = rayon::current_num_threads();
@@ -519,6 +534,7 @@ struct PassTwo<'a> {
 fn clean_unit(
     doc: Option<DocId>,
     unit: Unit,
+    answers: Option<&DocAnswers>,
     ctx: &PassTwo,
     name: &(impl Fn(DocId) -> DocName + Sync),
 ) -> Result<Option<Cleaned>> {
@@ -544,7 +560,9 @@ fn clean_unit(
     let site = site_names.get(&index.site(doc)).cloned().unwrap_or_default();
     let Loaded { text, jsonl } = loaded;
     let lines = Lines::split_at_most(&text, index.rules().max_line_bytes);
-    let decision: Decision = decide::decide(doc, &text, &lines, index);
+    let no_answers = DocAnswers::default();
+    let answers = answers.unwrap_or(&no_answers);
+    let decision: Decision = decide::decide(doc, &text, &lines, index, answers);
     let mut kept = String::with_capacity(text.len());
     let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);
     let report = DocReport::new(

@@ -120,10 +120,32 @@ impl<R: Record> Exchange<R> {
         Ok(())
     }
 
+    /// The records of `partition` as one stream per task, in task order:
+    /// for readers that go through several tasks' records side by side (each
+    /// task's records of a partition are in the order written).
+    pub fn into_streams(self, partition: u32) -> Vec<(u32, Stream<R>)> {
+        let p = partition as usize;
+        let finished = self.finished.into_inner().unwrap_or_else(|e| e.into_inner());
+        finished
+            .into_iter()
+            .map(|(task, mut held)| {
+                let file = held.spilled[p].then(|| self_path(&self.dir, task, partition));
+                let stream = Stream {
+                    file,
+                    reader: None,
+                    memory: std::mem::take(&mut held.buffers[p]),
+                    at: 0,
+                    buf: Vec::new(),
+                    buf_at: 0,
+                    record: PhantomData,
+                };
+                (task, stream)
+            })
+            .collect()
+    }
+
     fn spill_path(&self, task: u32, partition: u32) -> PathBuf {
-        // An exchange without a folder has no budget to exceed: never called.
-        let dir = self.dir.as_deref().unwrap_or(Path::new("."));
-        dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
+        self_path(&self.dir, task, partition)
     }
 
     fn read_spill(&self, task: u32, partition: u32, f: &mut impl FnMut(R)) -> Result<()> {
@@ -134,8 +156,7 @@ impl<R: Record> Exchange<R> {
         loop {
             let n = read_full(&mut reader, &mut buf).map_err(|e| Error::io(&path, e))?;
             if n % R::BYTES != 0 {
-                let why = "a spill file ends inside a record (was it changed or truncated?)";
-                return Err(Error::io(&path, std::io::Error::other(why)));
+                return Err(cut_inside_a_record(&path));
             }
             buf[..n].chunks_exact(R::BYTES).for_each(|b| f(R::decode(b)));
             if n < buf.len() {
@@ -175,6 +196,75 @@ impl<R: Record> Exchange<R> {
         }
         Ok(())
     }
+}
+
+/// The spill file of a task's records of a partition.
+fn self_path(dir: &Option<PathBuf>, task: u32, partition: u32) -> PathBuf {
+    // An exchange without a folder has no budget to exceed: never spills.
+    let dir = dir.as_deref().unwrap_or(Path::new("."));
+    dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
+}
+
+/// One task's records of one partition, in the order written: its spill
+/// file (read a block at a time), then what it held in memory.
+pub struct Stream<R: Record> {
+    file: Option<PathBuf>,
+    reader: Option<BufReader<File>>,
+    memory: Vec<u8>,
+    at: usize,
+    /// Records read from the file and not yet returned.
+    buf: Vec<u8>,
+    buf_at: usize,
+    record: PhantomData<fn(R) -> R>,
+}
+
+impl<R: Record> Stream<R> {
+    /// The next record, `None` at the end.
+    pub fn next_record(&mut self) -> Result<Option<R>> {
+        if self.file.is_some() {
+            if self.buf_at == self.buf.len() {
+                self.fill_from_file()?;
+            }
+            if self.buf_at < self.buf.len() {
+                let r = R::decode(&self.buf[self.buf_at..self.buf_at + R::BYTES]);
+                self.buf_at += R::BYTES;
+                return Ok(Some(r));
+            }
+            // The file is done; what was held in memory follows it.
+            self.file = None;
+            self.reader = None;
+        }
+        if self.at < self.memory.len() {
+            let r = R::decode(&self.memory[self.at..self.at + R::BYTES]);
+            self.at += R::BYTES;
+            return Ok(Some(r));
+        }
+        Ok(None)
+    }
+
+    fn fill_from_file(&mut self) -> Result<()> {
+        let Some(path) = &self.file else { return Ok(()) };
+        if self.reader.is_none() {
+            let file = File::open(path).map_err(|e| Error::io(path, e))?;
+            self.reader = Some(BufReader::new(file));
+        }
+        self.buf.resize(READ_RECORDS * R::BYTES, 0);
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(());
+        };
+        let n = read_full(reader, &mut self.buf).map_err(|e| Error::io(path, e))?;
+        if n % R::BYTES != 0 {
+            return Err(cut_inside_a_record(path));
+        }
+        self.buf.truncate(n);
+        self.buf_at = 0;
+        Ok(())
+    }
+}
+
+fn cut_inside_a_record(path: &Path) -> Error {
+    let why = "a spill file ends inside a record (was it changed or truncated?)";
+    Error::io(path, std::io::Error::other(why))
 }
 
 /// Writes the records of one task into an [`Exchange`].
@@ -340,6 +430,27 @@ mod tests {
                     .collect();
                 proptest::prop_assert_eq!(got, &want);
             }
+            // Task by task as streams: the same records.
+            let tmp = tempfile::tempdir().unwrap();
+            let p = partitions - 1;
+            let ex: Exchange<Seen> = Exchange::new(tmp.path(), partitions, budget);
+            for &t in &order {
+                let mut producer = ex.producer(t as u32);
+                tasks[t].iter().try_for_each(|r| producer.push(r)).unwrap();
+                producer.finish().unwrap();
+            }
+            let mut streamed = Vec::new();
+            for (t, mut stream) in ex.into_streams(p) {
+                let mut of_task = Vec::new();
+                while let Some(r) = stream.next_record().unwrap() {
+                    of_task.push(r);
+                }
+                let want: Vec<Seen> =
+                    tasks[t as usize].iter().filter(|r| partition_of(r.key, partitions) == p).copied().collect();
+                proptest::prop_assert_eq!(&of_task, &want);
+                streamed.extend(of_task);
+            }
+            proptest::prop_assert_eq!(&streamed, &parts[p as usize]);
         }
     }
 

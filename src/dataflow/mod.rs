@@ -16,8 +16,9 @@
 //! See `docs/dataflow.md` for the stages built on it.
 
 mod exchange;
+pub mod first_seen;
 
-pub use exchange::{Exchange, Producer};
+pub use exchange::{Exchange, Producer, Stream};
 
 /// A record that crosses an [`Exchange`]: a fixed number of bytes.
 pub trait Record: Sized {

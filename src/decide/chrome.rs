@@ -21,10 +21,10 @@
 //! All rights reserved." keeps "… end of story.".
 
 use super::{Cut, Label, Reason};
+use crate::dataflow::first_seen::DocAnswers;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp};
 use crate::index::CorpusIndex;
-use crate::normalize::{self, Digits};
 
 /// At most this many words make a line short enough to be chrome by shape.
 const SHAPE_MAX_WORDS: usize = 5;
@@ -41,6 +41,7 @@ pub(super) fn label(
     lines: &Lines,
     fps: &[LineFp],
     index: &CorpusIndex,
+    answers: &DocAnswers,
     labels: &mut [Label],
 ) -> Option<Cut> {
     // The document as the other rules leave it: stripping looks at what
@@ -94,10 +95,15 @@ pub(super) fn label(
     let cut = tail_lines.get(take).and_then(|&i| {
         let span = &lines.spans[i];
         let content = span.content(text);
-        fingerprint::sentence_suffixes(content).into_iter().find_map(|s| {
+        let mut suffixes = fingerprint::sentence_suffixes(content).into_iter().enumerate();
+        suffixes.find_map(|(slot, s)| {
             let docs = index.edge_docs(fingerprint::tail_phrase_key(site, &content[s..]));
             let kept = content[..s].trim_end();
-            (docs >= rules.chrome_min_docs && !is_indexed_line(kept, index)).then(|| Cut {
+            // Cut down to a line the corpus has, a line would become a
+            // duplicate that a second run removes (or that makes the copy
+            // elsewhere a duplicate of it): such a cut is not made.
+            let is_indexed = answers.prefix_is_indexed(i as u32, slot as u32);
+            (docs >= rules.chrome_min_docs && !is_indexed).then(|| Cut {
                 line: i,
                 at: span.start + kept.len(),
             })
@@ -112,15 +118,6 @@ pub(super) fn label(
         labels[i] = chrome;
     }
     cut
-}
-
-/// Whether `text` is, normalized, a line the corpus index holds: cut down to
-/// it, a line would become a duplicate that a second run removes (or that
-/// makes the copy elsewhere a duplicate of it), so such a cut is not made.
-fn is_indexed_line(text: &str, index: &CorpusIndex) -> bool {
-    let mut normalized = String::new();
-    normalize::normalize_into(text, Digits::Ascii, &mut normalized);
-    index.first_seen(normalize::line_key(&normalized)).is_some()
 }
 
 /// Chrome by shape: a few words with no sentence-final punctuation, or a line

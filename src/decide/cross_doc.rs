@@ -4,33 +4,32 @@
 //! previous or next word line was first seen in an earlier document.
 
 use super::{claim, Label, Provenance, Reason};
-use crate::doc::DocId;
-use crate::fingerprint::{pair_key, word_lines, LineFp};
-use crate::index::CorpusIndex;
+use crate::dataflow::first_seen::DocAnswers;
+use crate::fingerprint::{word_lines, LineFp};
 
-pub(super) fn label(doc: DocId, fps: &[LineFp], index: &CorpusIndex, labels: &mut [Label]) {
-    let min = index.rules().min_line_chars;
+/// Labels the lines of a document (`fps`) whose first occurrence the
+/// `answers` place in an earlier document.
+pub(super) fn label(fps: &[LineFp], min: usize, answers: &DocAnswers, labels: &mut [Label]) {
     let words: Vec<usize> = word_lines(fps).collect();
-    let key = |w: usize| fps[words[w]].key;
-    let earlier = |k: u64| index.first_seen(k).filter(|o| o.doc < doc);
     for w in 0..words.len() {
         let line = words[w];
         if !labels[line].is_kept() {
             continue;
         }
         let of = if fps[line].is_long(min) {
-            earlier(key(w)).map(|o| (o.doc, Some(o.line)))
+            answers.line_first(line as u32).map(|(d, l)| (d, Some(l)))
         } else {
-            // The pair (previous, this) was seen at (o.line, the word line after it).
+            // As the second line of the pair (previous, this): the second
+            // line of its first occurrence; else as the first of (this, next).
             let as_second = (w > 0)
-                .then(|| earlier(pair_key(key(w - 1), key(w))))
+                .then(|| answers.pair_first(words[w - 1] as u32))
                 .flatten()
-                .map(|o| (o.doc, index.next_word_line(o.doc, o.line)));
+                .map(|(d, _, second)| (d, Some(second)));
             as_second.or_else(|| {
                 (w + 1 < words.len())
-                    .then(|| earlier(pair_key(key(w), key(w + 1))))
+                    .then(|| answers.pair_first(line as u32))
                     .flatten()
-                    .map(|o| (o.doc, Some(o.line)))
+                    .map(|(d, first, _)| (d, Some(first)))
             })
         };
         if let Some((d, l)) = of {

@@ -32,6 +32,7 @@ mod repeat;
 use serde::Serialize;
 
 use crate::config::DocDedup;
+use crate::dataflow::first_seen::DocAnswers;
 use crate::doc::{DocId, Lines};
 use crate::index::CorpusIndex;
 
@@ -172,8 +173,8 @@ pub struct Cut {
 }
 
 /// Labels every line of document `doc` (its `text`, cut into `lines`),
-/// reading only the index.
-pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Decision {
+/// reading only the index and the answers the document got.
+pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex, answers: &DocAnswers) -> Decision {
     let fps = index.lines(doc);
     let whole = |status: DocStatus, reason: Reason, of: Provenance| Decision {
         status,
@@ -206,10 +207,10 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex) -> Dec
     let rules = index.rules();
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
     near::label_in_doc(doc, index.near_repeats(doc), &mut labels);
-    cross_doc::label(doc, fps, index, &mut labels);
+    cross_doc::label(fps, index.rules().min_line_chars, answers, &mut labels);
     near::label_across_docs(doc, index, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);
-    let cut = chrome::label(doc, text, lines, fps, index, &mut labels);
+    let cut = chrome::label(doc, text, lines, fps, index, answers, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()

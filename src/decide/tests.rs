@@ -1,10 +1,18 @@
 use super::*;
+use crate::dataflow::first_seen::DocAnswers;
 use crate::doc::Lines;
 use crate::index::{CorpusIndex, DocFingerprint};
+use crate::near_docs::NearDocs;
 
 const MIN: usize = 30;
 
-fn index(docs: &[&str]) -> CorpusIndex {
+/// The index of some documents, with the answers each got.
+struct Indexed {
+    idx: CorpusIndex,
+    answers: Vec<DocAnswers>,
+}
+
+fn index(docs: &[&str]) -> Indexed {
     let rules = crate::config::Rules {
         min_line_chars: MIN,
         ..Default::default()
@@ -13,12 +21,16 @@ fn index(docs: &[&str]) -> CorpusIndex {
     idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect())
         .unwrap();
     idx.close_run(Vec::new()).unwrap();
-    idx
+    idx.set_near_docs(NearDocs::default());
+    let (mut reader, _) = idx.first_occurrences().unwrap();
+    let answers = reader.take(0, docs.len() as DocId).unwrap();
+    Indexed { idx, answers }
 }
 
-fn decide_doc(docs: &[&str], idx: &CorpusIndex, doc: DocId) -> Decision {
+fn decide_doc(docs: &[&str], indexed: &Indexed, doc: DocId) -> Decision {
     let text = docs[doc as usize];
-    decide(doc, text, &Lines::split(text), idx)
+    let answers = &indexed.answers[doc as usize];
+    decide(doc, text, &Lines::split(text), &indexed.idx, answers)
 }
 
 /// The reason of each line ("keep" for kept lines) of document `doc`.
