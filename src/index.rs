@@ -6,27 +6,22 @@
 //! sees for a key, so "first occurrence" is a plain fact of corpus order and never
 //! of thread timing. Key tables are split into shards filled in parallel.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
 use rayon::prelude::*;
 
 use crate::config::Rules;
-use crate::dataflow::first_seen::{self, AnswerReader, KeyAt};
+use crate::dataflow::answers::{AnswerReader, Answers};
+use crate::dataflow::first_seen::{self, KeyAt};
+use crate::dataflow::first_shingle::{self, ShingleAt};
 use crate::dataflow::{Exchange, Record};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
-use crate::keymap::{KeyHasher, KeyMap};
+use crate::keymap::KeyMap;
 use crate::near_docs::NearDocs;
 use crate::near_repeat::NearRepeat;
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
-
-/// Sampled shingle -> the line where it was first seen, as a [`LineRef`]:
-/// 8 bytes an entry, half of a [`KeyMap`]'s, as this is the largest table.
-type ShingleMap = HashMap<ShingleId, LineRef, BuildHasherDefault<KeyHasher>>;
 
 /// A line of the corpus by its place among all lines, in corpus order: the
 /// lines of earlier documents have smaller ones.
@@ -52,8 +47,9 @@ pub struct CorpusIndex {
     /// Every index key where it occurs, and the prefix queries, exchanged
     /// by key to find first occurrences (see [`first_seen`]).
     keys: Exchange<KeyAt>,
-    /// First occurrence of each sampled shingle.
-    shingles: Vec<ShingleMap>,
+    /// Every sampled shingle where it occurs, exchanged by shingle to find
+    /// first occurrences (see [`first_shingle`]).
+    shingles: Exchange<ShingleAt>,
     /// Every long line's shingles, sorted: the line with global index g
     /// (`starts[doc] + line`) has those up to `line_shingle_ends[g]`.
     line_shingles: Vec<ShingleId>,
@@ -98,7 +94,7 @@ impl CorpusIndex {
             text_checks: Vec::new(),
             sites: Vec::new(),
             keys: Exchange::in_memory(SHARDS as u32),
-            shingles: (0..SHARDS).map(|_| ShingleMap::default()).collect(),
+            shingles: Exchange::in_memory(SHARDS as u32),
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
             doc_keys: Exchange::in_memory(SHARDS as u32),
@@ -135,8 +131,8 @@ impl CorpusIndex {
     pub fn add_batch(&mut self, docs: Vec<DocFingerprint>) -> crate::Result<()> {
         let mut texts = self.doc_keys.producer(self.batches);
         let mut keys = self.keys.producer(self.batches);
+        let mut shingles = self.shingles.producer(self.batches);
         self.batches += 1;
-        let mut shingles_by_shard: Vec<Vec<(ShingleId, LineRef)>> = vec![Vec::new(); SHARDS];
         for doc in docs {
             let id = self.next_doc_id();
             let min = self.rules.min_line_chars;
@@ -145,12 +141,7 @@ impl CorpusIndex {
                 let why = format!("more than {} lines in one run", LineRef::MAX);
                 return Err(crate::Error::Config(why));
             }
-            for (line, ids) in doc.line_shingles() {
-                let at = (first_line + line as usize) as LineRef;
-                for &sh in ids.iter().filter(|&&s| fingerprint::is_sampled(s)) {
-                    shingles_by_shard[shingle_shard(sh)].push((sh, at));
-                }
-            }
+            first_shingle::emit(&mut shingles, id, doc.line_shingles())?;
             if let Some(key) = fingerprint::doc_key(&doc.lines) {
                 texts.push(&TextOf {
                     key,
@@ -182,18 +173,13 @@ impl CorpusIndex {
             self.starts.push(self.lines.len());
             self.text_checks.push(doc.text_check);
         }
-        first_entries(&mut self.shingles, shingles_by_shard);
+        shingles.finish()?;
         keys.finish()?;
         texts.finish()
     }
 
     pub fn site(&self, doc: DocId) -> u64 {
         self.sites[doc as usize]
-    }
-
-    /// The line where a sampled shingle was first seen.
-    pub fn first_shingle(&self, shingle: ShingleId) -> Option<LineRef> {
-        self.shingles[shingle_shard(shingle)].get(&shingle).copied()
     }
 
     /// The first line of a document, as a [`LineRef`].
@@ -277,11 +263,6 @@ impl CorpusIndex {
         &self.line_shingles[start..self.line_shingle_ends[g] as usize]
     }
 
-    /// Distinct sampled shingles held, for the stats.
-    pub fn shingle_count(&self) -> usize {
-        self.shingles.iter().map(|m| m.len()).sum()
-    }
-
     pub fn lines(&self, doc: DocId) -> &[LineFp] {
         let d = doc as usize;
         &self.lines[self.starts[d]..self.starts[d + 1]]
@@ -291,15 +272,23 @@ impl CorpusIndex {
         self.text_checks[doc as usize]
     }
 
-    /// The first occurrences of the index keys among the source documents,
-    /// as answers to each document, once the document stage has run (see
-    /// [`first_seen`]); and how many distinct keys the source documents have.
-    pub fn first_occurrences(&mut self) -> crate::Result<(AnswerReader, u64)> {
+    /// The first occurrences of the index keys and the sampled shingles
+    /// among the source documents, as answers to each document, once the
+    /// document stage has run (see [`first_seen`] and [`first_shingle`]);
+    /// and how many distinct keys the source documents have.
+    pub fn first_occurrences(&mut self) -> crate::Result<(Answers, u64)> {
         let keys = std::mem::replace(&mut self.keys, Exchange::in_memory(1));
+        let shingles = std::mem::replace(&mut self.shingles, Exchange::in_memory(1));
         let is_source = |doc: DocId| self.is_source(doc);
-        let (answers, distinct) = first_seen::reduce(&keys, Exchange::in_memory(1), &is_source)?;
+        let (key_answers, distinct) = first_seen::reduce(&keys, Exchange::in_memory(1), &is_source)?;
         drop(keys);
-        Ok((AnswerReader::new(answers)?, distinct))
+        let shingle_answers = first_shingle::reduce(&shingles, Exchange::in_memory(1), &is_source)?;
+        drop(shingles);
+        let answers = Answers {
+            keys: AnswerReader::new(key_answers)?,
+            shingles: AnswerReader::new(shingle_answers)?,
+        };
+        Ok((answers, distinct))
     }
 
     /// A document of the run that the document stage keeps: no exact copy,
@@ -392,11 +381,10 @@ impl CorpusIndex {
 
     /// Records what the document stage found. From then on the source
     /// documents are those of the run that are neither removed as near
-    /// duplicates nor exact copies of an earlier document, and every first
+    /// duplicates nor exact copies of an earlier document: every first
     /// occurrence (of a line key, a pair key, a sampled shingle) is the
-    /// earliest in a source document: one first seen in a removed document
-    /// moves to its first occurrence in a source document, or goes if none
-    /// has it. So nothing is traced to a document that is not written.
+    /// earliest in a source document (see [`CorpusIndex::first_occurrences`]),
+    /// so nothing is traced to a document that is not written.
     pub fn set_near_docs(&mut self, near: NearDocs) {
         let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
         removed.extend_from_slice(&self.left_out);
@@ -409,84 +397,6 @@ impl CorpusIndex {
             not_sources[doc as usize / 64] |= 1 << (doc % 64);
         }
         self.not_sources = not_sources;
-        let shingles = self.first_in_sources(
-            &removed,
-            &|index, doc, f| {
-                for line in index.first_line(doc)..index.first_line(doc + 1) {
-                    for &s in index
-                        .shingles_of(line)
-                        .iter()
-                        .filter(|&&s| fingerprint::is_sampled(s))
-                    {
-                        f(u64::from(s), u64::from(line));
-                    }
-                }
-            },
-            &|index, s| index.first_shingle(s as ShingleId).map(u64::from),
-        );
-        for (s, first) in shingles {
-            let (s, table) = (s as ShingleId, &mut self.shingles[shingle_shard(s as ShingleId)]);
-            match first {
-                Some(l) => table.insert(s, l as LineRef),
-                None => table.remove(&s),
-            };
-        }
-    }
-
-    /// For each key first seen in one of the `removed` documents (sorted):
-    /// its first occurrence in a source document, if any. `each(doc, f)`
-    /// calls `f(key, occurrence)` for the keys of a document, where an
-    /// occurrence is a number that grows with corpus order; `first(key)` is
-    /// the occurrence the table holds. A first occurrence is the minimum
-    /// over corpus order, so chunks of documents are searched in parallel
-    /// and the smallest occurrence found wins.
-    fn first_in_sources(
-        &self,
-        removed: &[DocId],
-        each: &KeysOf<'_>,
-        first: &(dyn Fn(&CorpusIndex, u64) -> Option<u64> + Sync),
-    ) -> KeyMap<Option<u64>> {
-        let mut orphans: KeyMap<Option<u64>> = KeyMap::default();
-        for &doc in removed {
-            each(self, doc, &mut |key, occ| {
-                if first(self, key) == Some(occ) {
-                    orphans.insert(key, None);
-                }
-            });
-        }
-        let Some(&from) = removed.first() else {
-            return orphans;
-        };
-        const CHUNK: DocId = 1024;
-        let chunks: Vec<DocId> = (from..self.next_doc_id()).step_by(CHUNK as usize).collect();
-        let found: KeyMap<u64> = chunks
-            .into_par_iter()
-            .map(|start| {
-                let mut found: KeyMap<u64> = KeyMap::default();
-                let end = start.saturating_add(CHUNK).min(self.next_doc_id());
-                for doc in start..end {
-                    if removed.binary_search(&doc).is_ok() || self.earlier_copy(doc).is_some() {
-                        continue;
-                    }
-                    each(self, doc, &mut |key, occ| {
-                        if orphans.contains_key(&key) {
-                            found.entry(key).or_insert(occ);
-                        }
-                    });
-                }
-                found
-            })
-            .reduce(KeyMap::default, |mut a, b| {
-                for (key, occ) in b {
-                    let slot = a.entry(key).or_insert(occ);
-                    *slot = (*slot).min(occ);
-                }
-                a
-            });
-        for (key, occ) in found {
-            orphans.insert(key, Some(occ));
-        }
-        orphans
     }
 
     pub fn near_docs(&self) -> &NearDocs {
@@ -499,10 +409,6 @@ impl CorpusIndex {
         self.near_docs.member(doc).and_then(|m| m.removed)
     }
 }
-
-/// Calls a function with each (key, occurrence) of a document (see
-/// [`CorpusIndex::first_in_sources`]).
-type KeysOf<'a> = dyn Fn(&CorpusIndex, DocId, &mut dyn FnMut(u64, u64)) + Sync + 'a;
 
 /// Marks a document that is no exact copy in [`CorpusIndex::copy_of`].
 const NOT_A_COPY: DocId = DocId::MAX;
@@ -532,25 +438,8 @@ impl Record for TextOf {
     }
 }
 
-/// Fills each shard's table with its entries, keeping the first of each key.
-fn first_entries<K: std::hash::Hash + Eq + Send, V: Send>(
-    tables: &mut [HashMap<K, V, BuildHasherDefault<KeyHasher>>],
-    entries: Vec<Vec<(K, V)>>,
-) {
-    tables.par_iter_mut().zip(entries).for_each(|(map, entries)| {
-        map.reserve(entries.len());
-        for (key, value) in entries {
-            map.entry(key).or_insert(value);
-        }
-    });
-}
-
 fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
-}
-
-fn shingle_shard(id: ShingleId) -> usize {
-    (id >> (32 - SHARD_BITS)) as usize
 }
 
 #[cfg(test)]
@@ -578,9 +467,9 @@ mod tests {
             idx.set_near_docs(NearDocs::default());
             let (mut answers, distinct) = idx.first_occurrences().unwrap();
             let answers = answers.take(0, 3).unwrap();
-            assert_eq!(answers[2].line_first(0), Some((1, 1)));
+            assert_eq!(answers[2].keys.line_first(0), Some((1, 1)));
             assert_eq!(
-                answers[1].line_first(1),
+                answers[1].keys.line_first(1),
                 None,
                 "the first occurrence is no duplicate"
             );
@@ -626,9 +515,9 @@ mod tests {
         assert!(idx.signatures().all(|(d, _)| d != 0));
         let (mut answers, _) = idx.first_occurrences().unwrap();
         let answers = answers.take(0, 5).unwrap();
-        assert_eq!(answers[2].line_first(0), None);
+        assert_eq!(answers[2].keys.line_first(0), None);
         assert_eq!(
-            answers[4].line_first(1),
+            answers[4].keys.line_first(1),
             Some((2, 0)),
             "the line's first occurrence is in the new original"
         );

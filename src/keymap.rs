@@ -4,14 +4,18 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Keys are xxh3 values already; one multiply spreads them over the hash table
-/// (the raw top bits are constant within a shard, which hashbrown would suffer from).
+/// Keys are hash values already; one multiply spreads them over the hash
+/// table (the raw top bits are constant within a partition, which hashbrown
+/// would suffer from). The low bits of a product depend only on the low bits
+/// of the key, and they pick the slot: the high half is folded into them, so
+/// that keys whose hash bits are all high (a 32-bit id shifted up) spread too.
 #[derive(Default)]
 pub struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        let h = self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^ (h >> 32)
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
@@ -27,3 +31,18 @@ impl Hasher for KeyHasher {
 }
 
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn keys_with_only_high_bits_spread_over_the_slots() {
+        let build = BuildHasherDefault::<KeyHasher>::default();
+        let slots: std::collections::HashSet<u64> = (0..1000u64)
+            .map(|id| build.hash_one((id * 0x9e37_79b9) << 32) & 1023)
+            .collect();
+        assert!(slots.len() > 500, "{} slots of 1024", slots.len());
+    }
+}

@@ -20,7 +20,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
-use crate::dataflow::first_seen::{AnswerReader, DocAnswers};
+use crate::dataflow::answers::{Answers, DocAnswers};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
@@ -252,7 +252,7 @@ fn fingerprint_unit(
 /// What was settled between the passes.
 struct Settled {
     /// The first occurrences of the index keys, as answers to each document.
-    answers: AnswerReader,
+    answers: Answers,
     /// Distinct index keys of the source documents, for the stats.
     distinct_keys: u64,
     /// For each source, `Some(units it had in the first pass)` if it is left

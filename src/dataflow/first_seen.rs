@@ -9,12 +9,13 @@
 //! occurrence, and every later record of a source document gets an
 //! [`Answer`] naming it when it lies in an earlier document. A query gets an
 //! answer when its key is any source document's. The second pass reads the
-//! answers of each document ([`AnswerReader`]) and decides with them, so no
-//! table of all keys is held.
+//! answers of each document ([`super::answers::AnswerReader`]) and decides
+//! with them, so no table of all keys is held.
 
 use rayon::prelude::*;
 
-use super::{Exchange, Producer, Record, Stream};
+use super::answers::Answered;
+use super::{Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
 use crate::keymap::KeyMap;
@@ -226,15 +227,21 @@ fn reduce_partition(
     Ok(first.len() as u64)
 }
 
-/// The answers one document got: first occurrences in earlier documents of
-/// its line and pair keys, and the prefix queries found.
+/// The answers one document got about its keys: first occurrences in
+/// earlier documents of its line and pair keys, and the prefix queries found.
 #[derive(Clone, Debug, Default)]
-pub struct DocAnswers {
+pub struct KeyAnswers {
     /// Sorted by (kind, line).
     answers: Vec<Answer>,
 }
 
-impl DocAnswers {
+impl KeyAnswers {
+    /// The answers of one document, in any order.
+    pub fn new(mut answers: Vec<Answer>) -> KeyAnswers {
+        answers.sort_unstable_by_key(|a| (a.kind, a.line));
+        KeyAnswers { answers }
+    }
+
     fn find(&self, kind: Kind, line: u32) -> Option<&Answer> {
         self.answers
             .binary_search_by(|a| (a.kind, a.line).cmp(&(kind, line)))
@@ -261,41 +268,9 @@ impl DocAnswers {
     }
 }
 
-/// Reads the answers document by document, in corpus order, from the
-/// answers of every partition side by side.
-pub struct AnswerReader {
-    streams: Vec<(Stream<Answer>, Option<Answer>)>,
-}
-
-impl AnswerReader {
-    pub fn new(answers: Exchange<Answer>) -> Result<AnswerReader> {
-        let streams = answers
-            .into_streams(0)
-            .into_iter()
-            .map(|(_, mut s)| {
-                let head = s.next_record()?;
-                Ok((s, head))
-            })
-            .collect::<Result<_>>()?;
-        Ok(AnswerReader { streams })
-    }
-
-    /// The answers of documents `from..to`, one entry per document. Calls
-    /// must ask for increasing, adjoining ranges.
-    pub fn take(&mut self, from: DocId, to: DocId) -> Result<Vec<DocAnswers>> {
-        let mut docs = vec![DocAnswers::default(); (to - from) as usize];
-        for (stream, head) in &mut self.streams {
-            while let Some(a) = head.filter(|a| a.doc < to) {
-                if let Some(d) = a.doc.checked_sub(from) {
-                    docs[d as usize].answers.push(a);
-                }
-                *head = stream.next_record()?;
-            }
-        }
-        for d in &mut docs {
-            d.answers.sort_unstable_by_key(|a| (a.kind, a.line));
-        }
-        Ok(docs)
+impl Answered for Answer {
+    fn doc(&self) -> DocId {
+        self.doc
     }
 }
 

@@ -15,8 +15,10 @@
 //! its folder past it; where they were held never changes what is read.
 //! See `docs/dataflow.md` for the stages built on it.
 
+pub mod answers;
 mod exchange;
 pub mod first_seen;
+pub mod first_shingle;
 
 pub use exchange::{Exchange, Producer, Stream};
 

@@ -21,7 +21,7 @@
 //! All rights reserved." keeps "… end of story.".
 
 use super::{Cut, Label, Reason};
-use crate::dataflow::first_seen::DocAnswers;
+use crate::dataflow::first_seen::KeyAnswers;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, word_lines, LineFp};
 use crate::index::CorpusIndex;
@@ -41,7 +41,7 @@ pub(super) fn label(
     lines: &Lines,
     fps: &[LineFp],
     index: &CorpusIndex,
-    answers: &DocAnswers,
+    answers: &KeyAnswers,
     labels: &mut [Label],
 ) -> Option<Cut> {
     // The document as the other rules leave it: stripping looks at what

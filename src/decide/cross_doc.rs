@@ -4,12 +4,12 @@
 //! previous or next word line was first seen in an earlier document.
 
 use super::{claim, Label, Provenance, Reason};
-use crate::dataflow::first_seen::DocAnswers;
+use crate::dataflow::first_seen::KeyAnswers;
 use crate::fingerprint::{word_lines, LineFp};
 
 /// Labels the lines of a document (`fps`) whose first occurrence the
 /// `answers` place in an earlier document.
-pub(super) fn label(fps: &[LineFp], min: usize, answers: &DocAnswers, labels: &mut [Label]) {
+pub(super) fn label(fps: &[LineFp], min: usize, answers: &KeyAnswers, labels: &mut [Label]) {
     let words: Vec<usize> = word_lines(fps).collect();
     for w in 0..words.len() {
         let line = words[w];

@@ -32,7 +32,7 @@ mod repeat;
 use serde::Serialize;
 
 use crate::config::DocDedup;
-use crate::dataflow::first_seen::DocAnswers;
+use crate::dataflow::answers::DocAnswers;
 use crate::doc::{DocId, Lines};
 use crate::index::CorpusIndex;
 
@@ -207,10 +207,10 @@ pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex, answer
     let rules = index.rules();
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
     near::label_in_doc(doc, index.near_repeats(doc), &mut labels);
-    cross_doc::label(fps, index.rules().min_line_chars, answers, &mut labels);
-    near::label_across_docs(doc, index, &mut labels);
+    cross_doc::label(fps, index.rules().min_line_chars, &answers.keys, &mut labels);
+    near::label_across_docs(doc, index, &answers.shingles, &mut labels);
     near::absorb_stubs(fps, text, lines, &mut labels);
-    let cut = chrome::label(doc, text, lines, fps, index, answers, &mut labels);
+    let cut = chrome::label(doc, text, lines, fps, index, &answers.keys, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()

@@ -13,6 +13,7 @@
 
 use super::{claim, Label, Provenance, Reason};
 use crate::config::{MIN_SHINGLES, SAMPLE_SLACK, STUB_MAX_WORDS};
+use crate::dataflow::first_shingle::ShingleAnswers;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, per_mille, shared_at_least, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, LineRef};
@@ -35,7 +36,12 @@ pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Lab
     }
 }
 
-pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [Label]) {
+pub(super) fn label_across_docs(
+    doc: DocId,
+    index: &CorpusIndex,
+    answers: &ShingleAnswers,
+    labels: &mut [Label],
+) {
     let containment = index.rules().containment;
     let first_line = index.first_line(doc);
     // Per-line scratch, reused: the earlier lines where the line's hits were
@@ -61,8 +67,8 @@ pub(super) fn label_across_docs(doc: DocId, index: &CorpusIndex, labels: &mut [L
         earlier.clear();
         for s in sampled() {
             // Lines numbered below the document's first are in earlier documents.
-            match index.first_shingle(s).filter(|&l| l < first_line) {
-                Some(l) => earlier.push(l),
+            match answers.first(i as u32, s) {
+                Some((d, l)) => earlier.push(index.first_line(d) + l),
                 None => misses += 1,
             }
             if misses > allowed_misses || earlier.len() == MAX_HITS {

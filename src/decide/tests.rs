@@ -1,5 +1,5 @@
 use super::*;
-use crate::dataflow::first_seen::DocAnswers;
+use crate::dataflow::answers::DocAnswers;
 use crate::doc::Lines;
 use crate::index::{CorpusIndex, DocFingerprint};
 use crate::near_docs::NearDocs;

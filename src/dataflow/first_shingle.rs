@@ -1,0 +1,199 @@
+//! Stage: first occurrences of the sampled shingles, which name the
+//! candidate sources of a near duplicate across documents.
+//!
+//! The first pass writes a [`ShingleAt`] for every sampled shingle of every
+//! long line (see [`fingerprint::is_sampled`]). Once the source documents
+//! are known, [`reduce`] reads each partition in corpus order: the first
+//! record of a shingle from a source document is its first occurrence (the
+//! minimum over (document, line)), and every record of a later source
+//! document gets a [`ShingleAnswer`] naming it (only lines long enough to be
+//! judged read theirs; sorting the others out would cost a field in every
+//! record, of which there is one per sampled shingle of the corpus). The rule then looks its sampled shingles up in these answers
+//! in the order it always did, and verifies the candidates on all shingles.
+
+use rayon::prelude::*;
+
+use super::answers::Answered;
+use super::{Exchange, Producer, Record};
+use crate::doc::DocId;
+use crate::fingerprint::{self, ShingleId};
+use crate::keymap::KeyMap;
+use crate::Result;
+
+/// A sampled shingle where it occurs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShingleAt {
+    pub shingle: ShingleId,
+    pub doc: DocId,
+    pub line: u32,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+impl Record for ShingleAt {
+    const BYTES: usize = 12;
+    /// The shingle id in the top bits, where partitions are chosen.
+    fn key(&self) -> u64 {
+        u64::from(self.shingle) << 32
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        for v in [self.shingle, self.doc, self.line] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    fn decode(b: &[u8]) -> ShingleAt {
+        ShingleAt {
+            shingle: u32_at(b, 0),
+            doc: u32_at(b, 4),
+            line: u32_at(b, 8),
+        }
+    }
+}
+
+/// Where a sampled shingle of line `line` of `doc` was first seen, in an
+/// earlier source document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShingleAnswer {
+    pub doc: DocId,
+    pub line: u32,
+    pub shingle: ShingleId,
+    pub first_doc: DocId,
+    pub first_line: u32,
+}
+
+impl Record for ShingleAnswer {
+    const BYTES: usize = 20;
+    fn key(&self) -> u64 {
+        0
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        for v in [self.doc, self.line, self.shingle, self.first_doc, self.first_line] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    fn decode(b: &[u8]) -> ShingleAnswer {
+        ShingleAnswer {
+            doc: u32_at(b, 0),
+            line: u32_at(b, 4),
+            shingle: u32_at(b, 8),
+            first_doc: u32_at(b, 12),
+            first_line: u32_at(b, 16),
+        }
+    }
+}
+
+impl Answered for ShingleAnswer {
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+}
+
+/// Writes the sampled shingles of document `doc`: each long line with its shingles.
+pub fn emit<'a>(
+    out: &mut Producer<'_, ShingleAt>,
+    doc: DocId,
+    lines: impl Iterator<Item = (u32, &'a [ShingleId])>,
+) -> Result<()> {
+    for (line, ids) in lines {
+        for &shingle in ids.iter().filter(|&&s| fingerprint::is_sampled(s)) {
+            out.push(&ShingleAt { shingle, doc, line })?;
+        }
+    }
+    Ok(())
+}
+
+/// Answers the records of the source documents (`is_source`),
+/// partition by partition in parallel; the answers of partition p are task
+/// p of the returned exchange (one partition).
+pub fn reduce(
+    shingles: &Exchange<ShingleAt>,
+    answers: Exchange<ShingleAnswer>,
+    is_source: &(dyn Fn(DocId) -> bool + Sync),
+) -> Result<Exchange<ShingleAnswer>> {
+    (0..shingles.partitions())
+        .into_par_iter()
+        .try_for_each(|p| reduce_partition(shingles, p, &answers, is_source))?;
+    Ok(answers)
+}
+
+fn reduce_partition(
+    shingles: &Exchange<ShingleAt>,
+    p: u32,
+    answers: &Exchange<ShingleAnswer>,
+    is_source: &(dyn Fn(DocId) -> bool + Sync),
+) -> Result<()> {
+    // Read in corpus order: the first record of a shingle from a source
+    // document is the minimum over (document, line).
+    let mut first: KeyMap<(DocId, u32)> = KeyMap::default();
+    let mut out = answers.producer(p);
+    let mut result = Ok(());
+    shingles.for_each(p, |r| {
+        if result.is_err() || !is_source(r.doc) {
+            return;
+        }
+        let &mut (doc, line) = first.entry(r.key()).or_insert((r.doc, r.line));
+        if doc < r.doc {
+            result = out.push(&ShingleAnswer {
+                doc: r.doc,
+                line: r.line,
+                shingle: r.shingle,
+                first_doc: doc,
+                first_line: line,
+            });
+        }
+    })?;
+    result?;
+    out.finish()
+}
+
+/// The answers one document got about its lines' sampled shingles.
+#[derive(Clone, Debug, Default)]
+pub struct ShingleAnswers {
+    /// Sorted by (line, shingle).
+    answers: Vec<ShingleAnswer>,
+}
+
+impl ShingleAnswers {
+    pub fn new(mut answers: Vec<ShingleAnswer>) -> ShingleAnswers {
+        answers.sort_unstable_by_key(|a| (a.line, a.shingle));
+        ShingleAnswers { answers }
+    }
+
+    /// Where sampled shingle `shingle` of line `line` was first seen, when
+    /// that is in an earlier source document.
+    pub fn first(&self, line: u32, shingle: ShingleId) -> Option<(DocId, u32)> {
+        self.answers
+            .binary_search_by(|a| (a.line, a.shingle).cmp(&(line, shingle)))
+            .ok()
+            .map(|i| (self.answers[i].first_doc, self.answers[i].first_line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip() {
+        let r = ShingleAt {
+            shingle: 0xdead_beef,
+            doc: 3,
+            line: 4,
+        };
+        let mut b = Vec::new();
+        r.encode(&mut b);
+        assert_eq!((b.len(), ShingleAt::decode(&b)), (ShingleAt::BYTES, r));
+        let a = ShingleAnswer {
+            doc: 9,
+            line: 8,
+            shingle: 7,
+            first_doc: 6,
+            first_line: 5,
+        };
+        b.clear();
+        a.encode(&mut b);
+        assert_eq!((b.len(), ShingleAnswer::decode(&b)), (ShingleAnswer::BYTES, a));
+    }
+}
