@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Remove repeated lines, duplicate blocks and duplicate documents; write the clean corpus and its stats.
-    Clean(CleanArgs),
+    Clean(Box<CleanArgs>),
     /// Score a `clean --annotate` run against ground truth (e.g. from `textsieve synth`).
     Eval(EvalArgs),
     /// Write a synthetic news corpus with every defect labelled (DIR/corpus, DIR/truth.jsonl).
@@ -132,6 +132,15 @@ pub struct CleanArgs {
     /// Worker threads (default: one per core). Output does not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Memory for the run, e.g. 2GB or 1GiB [default: half of physical memory]; the exchanges between stages spill to --work-dir past half of it. Output does not depend on it.
+    #[arg(long, value_name = "SIZE", value_parser = synth::parse_size)]
+    pub max_memory: Option<u64>,
+    /// Folder for spill files [default: inside the staging folder beside OUT]; removed when the run ends.
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Partitions of the exchanges between stages [default: from the input size and --max-memory]. Output does not depend on it.
+    #[arg(long, value_name = "N")]
+    pub partitions: Option<u32>,
     /// Where to write the stats JSON [default: OUT/stats.json].
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -182,6 +191,9 @@ impl CleanArgs {
         c.strict = self.strict;
         c.quiet = self.quiet;
         c.threads = self.threads.unwrap_or(0);
+        c.max_memory = self.max_memory;
+        c.work_dir = self.work_dir;
+        c.partitions = self.partitions;
         c
     }
 }

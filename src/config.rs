@@ -60,6 +60,22 @@ pub const DEFAULT_DOC_THRESHOLD: f64 = 0.8;
 /// near duplicate (a few sentences; shorter texts are alike by chance).
 pub const MIN_DOC_SHINGLES: usize = 20;
 
+/// The fewest partitions an exchange is cut into by default (the reduce
+/// stages run partitions in parallel).
+pub const DEFAULT_PARTITIONS: u32 = 64;
+/// The most partitions `--partitions` takes.
+pub const MAX_PARTITIONS: u32 = 65_536;
+
+/// Default for `--max-memory`: half of physical memory (4 GB where it
+/// cannot be read).
+pub fn default_max_memory() -> u64 {
+    let total_kb = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        line.split_whitespace().nth(1)?.parse::<u64>().ok()
+    });
+    total_kb.map_or(4_000_000_000, |kb| kb * 1024 / 2)
+}
+
 /// Name of the default stats file inside the output folder.
 pub const STATS_FILE_NAME: &str = "stats.json";
 /// Marker file written into every output folder. Its presence is what allows a
@@ -217,6 +233,17 @@ pub struct CleanConfig {
     /// No progress bars and no summary on stderr.
     #[serde(skip)]
     pub quiet: bool,
+    /// Memory for the whole run (see [`CleanConfig::exchange_budget`]);
+    /// `None`: half of physical memory. Not echoed: results never depend on it.
+    #[serde(skip)]
+    pub max_memory: Option<u64>,
+    /// Where spill files go; `None`: inside the staging folder beside OUT.
+    #[serde(skip)]
+    pub work_dir: Option<PathBuf>,
+    /// Partitions of the exchanges; `None`: chosen from the input size and
+    /// the memory. Not echoed: results never depend on it.
+    #[serde(skip)]
+    pub partitions: Option<u32>,
 }
 
 impl CleanConfig {
@@ -240,7 +267,30 @@ impl CleanConfig {
             strict: false,
             threads: 0,
             quiet: false,
+            max_memory: None,
+            work_dir: None,
+            partitions: None,
         }
+    }
+
+    /// The bytes of records the exchanges between stages may hold in memory
+    /// before they spill: half of `--max-memory` (the rest is for the
+    /// per-line tables of the index, reading and writing).
+    pub fn exchange_budget(&self) -> u64 {
+        self.max_memory.unwrap_or_else(default_max_memory) / 2
+    }
+
+    /// The partitions of each keyed exchange: `--partitions`, or enough
+    /// that the records of one partition (about 1.5 bytes a byte of input,
+    /// measured on news text) fit a quarter of the exchange budget, at least
+    /// [`DEFAULT_PARTITIONS`].
+    pub fn partitions_for(&self, input_bytes: u64) -> u32 {
+        self.partitions.unwrap_or_else(|| {
+            let records = input_bytes.saturating_mul(3) / 2;
+            let per_partition = (self.exchange_budget() / 4).max(1);
+            let wanted = records.div_ceil(per_partition).next_power_of_two();
+            wanted.clamp(u64::from(DEFAULT_PARTITIONS), u64::from(MAX_PARTITIONS)) as u32
+        })
     }
 
     /// The parameters the rules read, in both passes.
@@ -293,6 +343,15 @@ impl CleanConfig {
         }
         if self.output.as_os_str().is_empty() {
             return fail("--output must not be empty");
+        }
+        if self.max_memory == Some(0) {
+            return fail("--max-memory must be more than 0");
+        }
+        if self
+            .partitions
+            .is_some_and(|p| !(1..=MAX_PARTITIONS).contains(&p))
+        {
+            return fail(&format!("--partitions must be between 1 and {MAX_PARTITIONS}"));
         }
         Ok(())
     }

@@ -6,13 +6,15 @@
 //! sees for a key, so "first occurrence" is a plain fact of corpus order and never
 //! of thread timing. Key tables are split into shards filled in parallel.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::config::Rules;
 use crate::dataflow::answers::{AnswerReader, Answers};
 use crate::dataflow::first_seen::{self, KeyAt};
 use crate::dataflow::first_shingle::{self, ShingleAt};
-use crate::dataflow::{Exchange, Record};
+use crate::dataflow::{Budget, Exchange, Record};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
@@ -44,6 +46,8 @@ pub struct CorpusIndex {
     starts: Vec<usize>,
     text_checks: Vec<u64>,
     sites: Vec<u64>,
+    /// How the exchanges below are made (in memory, or spilling).
+    exchanges: Exchanges,
     /// Every index key where it occurs, and the prefix queries, exchanged
     /// by key to find first occurrences (see [`first_seen`]).
     keys: Exchange<KeyAt>,
@@ -86,18 +90,25 @@ pub struct CorpusIndex {
 }
 
 impl CorpusIndex {
+    /// An index whose exchanges are held in memory, whatever their size.
     pub fn new(rules: Rules) -> CorpusIndex {
+        CorpusIndex::with_exchanges(rules, Exchanges::in_memory())
+    }
+
+    /// An index whose exchanges are made by `exchanges`.
+    pub fn with_exchanges(rules: Rules, exchanges: Exchanges) -> CorpusIndex {
         CorpusIndex {
             rules,
             lines: Vec::new(),
             starts: vec![0],
             text_checks: Vec::new(),
             sites: Vec::new(),
-            keys: Exchange::in_memory(SHARDS as u32),
-            shingles: Exchange::in_memory(SHARDS as u32),
+            keys: exchanges.make("keys"),
+            shingles: exchanges.make("shingles"),
             line_shingles: Vec::new(),
             line_shingle_ends: Vec::new(),
-            doc_keys: Exchange::in_memory(SHARDS as u32),
+            doc_keys: exchanges.make("texts"),
+            exchanges,
             batches: 0,
             copy_of: Vec::new(),
             near_repeats: Vec::new(),
@@ -280,9 +291,11 @@ impl CorpusIndex {
         let keys = std::mem::replace(&mut self.keys, Exchange::in_memory(1));
         let shingles = std::mem::replace(&mut self.shingles, Exchange::in_memory(1));
         let is_source = |doc: DocId| self.is_source(doc);
-        let (key_answers, distinct) = first_seen::reduce(&keys, Exchange::in_memory(1), &is_source)?;
+        let answers = self.exchanges.make_single("key-answers");
+        let (key_answers, distinct) = first_seen::reduce(&keys, answers, &is_source)?;
         drop(keys);
-        let shingle_answers = first_shingle::reduce(&shingles, Exchange::in_memory(1), &is_source)?;
+        let answers = self.exchanges.make_single("shingle-answers");
+        let shingle_answers = first_shingle::reduce(&shingles, answers, &is_source)?;
         drop(shingles);
         let answers = Answers {
             keys: AnswerReader::new(key_answers)?,
@@ -358,6 +371,8 @@ impl CorpusIndex {
                 Ok(copies)
             })
             .collect::<crate::Result<_>>()?;
+        // The text keys are not needed again.
+        self.doc_keys = Exchange::in_memory(1);
         self.copy_of = vec![NOT_A_COPY; self.doc_count()];
         for (doc, original) in copies.into_iter().flatten() {
             self.copy_of[doc as usize] = original;
@@ -407,6 +422,43 @@ impl CorpusIndex {
     /// removed as a near duplicate.
     pub fn near_dup_of(&self, doc: DocId) -> Option<(DocId, u16)> {
         self.near_docs.member(doc).and_then(|m| m.removed)
+    }
+}
+
+/// How the index makes its exchanges: held in memory, or spilling into a
+/// work folder past a memory budget that they all share.
+#[derive(Clone, Debug)]
+pub struct Exchanges {
+    /// The work folder; `None` to hold everything in memory.
+    pub dir: Option<std::path::PathBuf>,
+    pub budget: Arc<Budget>,
+    /// Partitions of each keyed exchange.
+    pub partitions: u32,
+}
+
+impl Exchanges {
+    pub fn in_memory() -> Exchanges {
+        Exchanges {
+            dir: None,
+            budget: Budget::unlimited(),
+            partitions: SHARDS as u32,
+        }
+    }
+
+    fn make<R: Record>(&self, name: &str) -> Exchange<R> {
+        self.with_partitions(name, self.partitions)
+    }
+
+    /// An exchange of one partition, for answers (one task per reduced partition).
+    fn make_single<R: Record>(&self, name: &str) -> Exchange<R> {
+        self.with_partitions(name, 1)
+    }
+
+    fn with_partitions<R: Record>(&self, name: &str, partitions: u32) -> Exchange<R> {
+        match &self.dir {
+            Some(dir) => Exchange::new(dir.join(name), partitions, self.budget.clone()),
+            None => Exchange::in_memory(partitions),
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use textsieve::{progress, Progress};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Clean(args) => run_clean(args.into_config()),
+        Command::Clean(args) => run_clean((*args).into_config()),
         Command::Eval(args) => run_eval(args),
         Command::Synth(args) => run_synth(args),
     }

@@ -21,11 +21,12 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
 use crate::dataflow::answers::{Answers, DocAnswers};
+use crate::dataflow::Budget;
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
 use crate::fingerprint;
-use crate::index::{CorpusIndex, DocFingerprint};
+use crate::index::{CorpusIndex, DocFingerprint, Exchanges};
 use crate::interrupt;
 use crate::keymap::KeyMap;
 use crate::progress::Progress;
@@ -78,6 +79,12 @@ struct Run<'a> {
     annotations: Option<ResultFile>,
     /// Where standard input is copied, to be read twice.
     spool: std::path::PathBuf,
+    /// How the stages exchange records: the work folder, the memory budget
+    /// and the partitions.
+    exchanges: Exchanges,
+    /// The work folder, removed when the run ends (and before OUT is renamed
+    /// into place, when it is inside OUT's staging folder).
+    work: tempfile::TempDir,
 }
 
 impl Run<'_> {
@@ -120,7 +127,15 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
         save_stdin(&spool)?;
         src.path = spool.clone();
     }
+    let work = work_dir(config, &plan, &out)?;
+    let exchanges = Exchanges {
+        dir: Some(work.path().to_path_buf()),
+        budget: Budget::new(usize::try_from(config.exchange_budget()).unwrap_or(usize::MAX)),
+        partitions: config.partitions_for(plan.total_bytes()),
+    };
     Ok(Run {
+        exchanges,
+        work,
         config,
         progress,
         plan,
@@ -130,6 +145,33 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
         annotations,
         spool,
     })
+}
+
+/// Makes the run's work folder: a new folder inside `--work-dir` (which
+/// must not be inside an input folder), or inside OUT's staging folder.
+fn work_dir(
+    config: &CleanConfig,
+    plan: &read::plan::InputPlan,
+    out: &OutputDir,
+) -> Result<tempfile::TempDir> {
+    let parent = match &config.work_dir {
+        Some(dir) => {
+            let resolved = write::resolve(dir)?;
+            if let Some(folder) = plan.folders.iter().find(|f| resolved.starts_with(f)) {
+                return Err(Error::UnsafeOutput {
+                    path: dir.clone(),
+                    why: format!("it is inside input folder {}", folder.display()),
+                });
+            }
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            dir.clone()
+        }
+        None => out.staged(Path::new("")),
+    };
+    tempfile::Builder::new()
+        .prefix(".textsieve-work-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))
 }
 
 /// What the first pass learned.
@@ -167,7 +209,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
     let config = run.config;
     let rules = config.rules();
     let mut first = PassOne {
-        index: CorpusIndex::new(rules),
+        index: CorpusIndex::with_exchanges(rules, run.exchanges.clone()),
         origins: Vec::new(),
         skipped_units: BTreeSet::new(),
         site_names: KeyMap::default(),
@@ -394,12 +436,17 @@ fn finish(
     result.timings.total_s = round3(total);
     result.timings.mb_per_s = round3(result.input.bytes as f64 / 1e6 / total.max(1e-9));
 
+    result.timings.spilled_bytes = run.exchanges.budget.spilled_bytes();
+    result.timings.peak_spill_bytes = run.exchanges.budget.peak_disk_bytes();
     let Run {
         out,
         mut stats_file,
         spool,
+        work,
         ..
     } = run;
+    let work_path = work.path().to_path_buf();
+    work.close().map_err(|e| Error::io(work_path, e))?;
     let mut outside = Vec::new();
     stats_file.write_all(result.to_json().as_bytes())?;
     outside.extend(stats_file.finish()?);

@@ -265,6 +265,10 @@ pub struct Timings {
     pub decide_write_s: f64,
     pub total_s: f64,
     pub mb_per_s: f64,
+    /// Bytes the exchanges between stages wrote to spill files, and the
+    /// most spill bytes on disk at once (0 when everything fit `--max-memory`).
+    pub spilled_bytes: u64,
+    pub peak_spill_bytes: u64,
 }
 
 /// Accumulates document reports in corpus order.

@@ -238,3 +238,54 @@ proptest! {
         }
     }
 }
+
+/// The output tree, annotations and stats of the documents in `t`'s `in`
+/// cleaned into `out` with `partitions` and `memory` (paths of the run left
+/// out of the stats' config).
+fn clean_with(
+    t: &TestDir,
+    out: &str,
+    partitions: Option<u32>,
+    memory: Option<u64>,
+) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut config = CleanConfig::new(vec![InputArg::Path(t.path("in"))], t.path(out));
+    config.quiet = true;
+    let ann = format!("{out}.jsonl");
+    config.annotate = Some(t.path(&ann));
+    config.partitions = partitions;
+    config.max_memory = memory;
+    textsieve::clean(&config, &Progress::silent()).expect("clean");
+    let mut tree = t.tree(out);
+    tree.insert(PathBuf::from("annotations"), t.read(&ann));
+    let mut stats = without_timings(t.stats(&format!("{out}/stats.json")));
+    for field in ["output", "stats", "annotate"] {
+        stats["config"].as_object_mut().unwrap().remove(field);
+    }
+    tree.insert(PathBuf::from("stats.json"), stats.to_string().into_bytes());
+    tree
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(24),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Same output, annotations and stats for any partition count and any
+    /// memory bound (down to a few bytes, so that every exchange spills).
+    #[test]
+    fn any_corpus_is_cleaned_alike_whatever_the_partitions_and_memory(
+        docs in arb_docs(),
+        partitions in 1u32..40,
+        memory in 1u64..4096,
+    ) {
+        let t = TestDir::new();
+        for (i, d) in docs.iter().enumerate() {
+            t.write(&format!("in/{i:03}.txt"), d);
+        }
+        let base = clean_with(&t, "base", None, None);
+        let bounded = clean_with(&t, "bounded", Some(partitions), Some(memory));
+        prop_assert!(base == bounded, "differs with {} partitions and {} bytes", partitions, memory);
+    }
+}

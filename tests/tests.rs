@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bounded;
 mod cli;
 #[cfg(unix)]
 mod faults;

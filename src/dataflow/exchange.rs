@@ -13,7 +13,7 @@ use std::io::{BufReader, Read, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use super::{partition_of, Record};
 use crate::{Error, Result};
@@ -21,15 +21,58 @@ use crate::{Error, Result};
 /// Records of one partition read from a spill file at a time.
 const READ_RECORDS: usize = 64 * 1024;
 
-/// A partitioned exchange of records of type `R` (see the module docs).
-pub struct Exchange<R: Record> {
-    /// Where spills go; `None` for an exchange held in memory whatever its size.
-    dir: Option<PathBuf>,
-    partitions: u32,
-    /// Bytes of records held in memory, all tasks together, before tasks spill.
-    budget: usize,
+/// The memory that several exchanges share: records past it are spilled.
+/// Also counts the bytes spilled and the most held on disk at once.
+#[derive(Debug, Default)]
+pub struct Budget {
+    limit: usize,
     held: AtomicUsize,
     spilled: AtomicU64,
+    on_disk: AtomicU64,
+    peak_on_disk: AtomicU64,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes of records in memory.
+    pub fn new(limit: usize) -> Arc<Budget> {
+        Arc::new(Budget {
+            limit,
+            ..Budget::default()
+        })
+    }
+
+    /// No limit: nothing is ever spilled.
+    pub fn unlimited() -> Arc<Budget> {
+        Budget::new(usize::MAX)
+    }
+
+    fn over(&self) -> bool {
+        self.held.load(Ordering::Relaxed) > self.limit
+    }
+
+    /// Bytes written to spill files so far.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spilled.load(Ordering::Relaxed)
+    }
+
+    /// The most bytes of spill files that existed at once.
+    pub fn peak_disk_bytes(&self) -> u64 {
+        self.peak_on_disk.load(Ordering::Relaxed)
+    }
+
+    fn add_to_disk(&self, bytes: u64) {
+        self.spilled.fetch_add(bytes, Ordering::Relaxed);
+        let now = self.on_disk.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        self.peak_on_disk.fetch_max(now, Ordering::Relaxed);
+    }
+}
+
+/// A partitioned exchange of records of type `R` (see the module docs).
+pub struct Exchange<R: Record> {
+    partitions: u32,
+    budget: Arc<Budget>,
+    /// Its spill files, which live as long as it or a stream reading them.
+    files: Arc<SpillFiles>,
     /// The tasks that finished, each with what it holds in memory.
     finished: RwLock<BTreeMap<u32, Held>>,
     record: PhantomData<fn(R) -> R>,
@@ -57,25 +100,29 @@ impl Held {
 
 impl<R: Record> Exchange<R> {
     /// An exchange of `partitions` partitions (at least 1) that spills into
-    /// `dir` once more than `budget` bytes of records are held.
-    pub fn new(dir: impl Into<PathBuf>, partitions: u32, budget: usize) -> Exchange<R> {
-        Exchange {
-            dir: Some(dir.into()),
-            partitions: partitions.max(1),
-            budget,
-            held: AtomicUsize::new(0),
-            spilled: AtomicU64::new(0),
-            finished: RwLock::new(BTreeMap::new()),
-            record: PhantomData,
-        }
+    /// `dir` (created when first needed, removed with the exchange) once the
+    /// exchanges sharing `budget` hold more than it allows.
+    pub fn new(dir: impl Into<PathBuf>, partitions: u32, budget: Arc<Budget>) -> Exchange<R> {
+        Exchange::with_files(Some(dir.into()), partitions, budget)
     }
 
     /// An exchange of `partitions` partitions held in memory, whatever its size.
     pub fn in_memory(partitions: u32) -> Exchange<R> {
+        Exchange::with_files(None, partitions, Budget::unlimited())
+    }
+
+    fn with_files(dir: Option<PathBuf>, partitions: u32, budget: Arc<Budget>) -> Exchange<R> {
+        let files = Arc::new(SpillFiles {
+            dir,
+            bytes: AtomicU64::new(0),
+            budget: budget.clone(),
+        });
         Exchange {
-            dir: None,
-            budget: usize::MAX,
-            ..Exchange::new(PathBuf::new(), partitions, 0)
+            partitions: partitions.max(1),
+            budget,
+            files,
+            finished: RwLock::new(BTreeMap::new()),
+            record: PhantomData,
         }
     }
 
@@ -83,14 +130,9 @@ impl<R: Record> Exchange<R> {
         self.partitions
     }
 
-    /// Bytes written to spill files so far.
+    /// Bytes written to this exchange's spill files.
     pub fn spilled_bytes(&self) -> u64 {
-        self.spilled.load(Ordering::Relaxed)
-    }
-
-    /// Bytes of records held in memory now.
-    pub fn held_bytes(&self) -> usize {
-        self.held.load(Ordering::Relaxed)
+        self.files.bytes.load(Ordering::Relaxed)
     }
 
     /// The writer of task `task`. Tasks are read back in the order of their
@@ -125,12 +167,17 @@ impl<R: Record> Exchange<R> {
     /// task's records of a partition are in the order written).
     pub fn into_streams(self, partition: u32) -> Vec<(u32, Stream<R>)> {
         let p = partition as usize;
-        let finished = self.finished.into_inner().unwrap_or_else(|e| e.into_inner());
+        let finished = std::mem::take(&mut *self.finished.write().unwrap_or_else(|e| e.into_inner()));
         finished
             .into_iter()
             .map(|(task, mut held)| {
-                let file = held.spilled[p].then(|| self_path(&self.dir, task, partition));
+                // The other partitions' records go now; the stream gives
+                // back its own when it is dropped.
+                let others = held.bytes() - held.buffers[p].len();
+                self.budget.held.fetch_sub(others, Ordering::Relaxed);
+                let file = held.spilled[p].then(|| self.files.path(task, partition));
                 let stream = Stream {
+                    files: self.files.clone(),
                     file,
                     reader: None,
                     memory: std::mem::take(&mut held.buffers[p]),
@@ -145,7 +192,7 @@ impl<R: Record> Exchange<R> {
     }
 
     fn spill_path(&self, task: u32, partition: u32) -> PathBuf {
-        self_path(&self.dir, task, partition)
+        self.files.path(task, partition)
     }
 
     fn read_spill(&self, task: u32, partition: u32, f: &mut impl FnMut(R)) -> Result<()> {
@@ -174,8 +221,9 @@ impl<R: Record> Exchange<R> {
             let path = self.spill_path(task, p as u32);
             append(&path, buffer, !held.spilled[p]).map_err(|e| Error::io(&path, e))?;
             held.spilled[p] = true;
-            self.spilled.fetch_add(buffer.len() as u64, Ordering::Relaxed);
-            self.held.fetch_sub(buffer.len(), Ordering::Relaxed);
+            self.files.bytes.fetch_add(buffer.len() as u64, Ordering::Relaxed);
+            self.budget.add_to_disk(buffer.len() as u64);
+            self.budget.held.fetch_sub(buffer.len(), Ordering::Relaxed);
             *buffer = Vec::new();
         }
         Ok(())
@@ -187,7 +235,7 @@ impl<R: Record> Exchange<R> {
         let mut by_size: Vec<(usize, u32)> = finished.iter().map(|(&t, h)| (h.bytes(), t)).collect();
         by_size.sort_unstable_by(|a, b| b.cmp(a));
         for (_, task) in by_size {
-            if self.held.load(Ordering::Relaxed) <= self.budget {
+            if !self.budget.over() {
                 break;
             }
             if let Some(held) = finished.get_mut(&task) {
@@ -198,16 +246,52 @@ impl<R: Record> Exchange<R> {
     }
 }
 
-/// The spill file of a task's records of a partition.
-fn self_path(dir: &Option<PathBuf>, task: u32, partition: u32) -> PathBuf {
-    // An exchange without a folder has no budget to exceed: never spills.
-    let dir = dir.as_deref().unwrap_or(Path::new("."));
-    dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
+impl<R: Record> Drop for Exchange<R> {
+    /// Gives the memory it holds back to the budget.
+    fn drop(&mut self) {
+        let finished = self.finished.get_mut().unwrap_or_else(|e| e.into_inner());
+        let held: usize = finished.values().map(Held::bytes).sum();
+        self.budget.held.fetch_sub(held, Ordering::Relaxed);
+    }
+}
+
+/// The spill folder of an exchange: removed, and its bytes given back to the
+/// budget's count of disk, when the exchange and its streams are gone.
+struct SpillFiles {
+    /// `None` for an exchange held in memory whatever its size.
+    dir: Option<PathBuf>,
+    bytes: AtomicU64,
+    budget: Arc<Budget>,
+}
+
+impl SpillFiles {
+    /// The spill file of a task's records of a partition.
+    fn path(&self, task: u32, partition: u32) -> PathBuf {
+        // An exchange without a folder has no budget to exceed: never spills.
+        let dir = self.dir.as_deref().unwrap_or(Path::new("."));
+        dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
+    }
+}
+
+impl Drop for SpillFiles {
+    fn drop(&mut self) {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        if bytes > 0 {
+            self.budget.on_disk.fetch_sub(bytes, Ordering::Relaxed);
+            if let Some(dir) = &self.dir {
+                // Best effort: the work folder goes with the run anyway.
+                let _ = fs::remove_dir_all(dir);
+            }
+        }
+    }
 }
 
 /// One task's records of one partition, in the order written: its spill
 /// file (read a block at a time), then what it held in memory.
 pub struct Stream<R: Record> {
+    /// Keeps the spill files until every stream is done, and the budget
+    /// that counts `memory`.
+    files: Arc<SpillFiles>,
     file: Option<PathBuf>,
     reader: Option<BufReader<File>>,
     memory: Vec<u8>,
@@ -262,6 +346,13 @@ impl<R: Record> Stream<R> {
     }
 }
 
+impl<R: Record> Drop for Stream<R> {
+    fn drop(&mut self) {
+        let budget = &self.files.budget;
+        budget.held.fetch_sub(self.memory.len(), Ordering::Relaxed);
+    }
+}
+
 fn cut_inside_a_record(path: &Path) -> Error {
     let why = "a spill file ends inside a record (was it changed or truncated?)";
     Error::io(path, std::io::Error::other(why))
@@ -292,11 +383,11 @@ impl<R: Record> Producer<'_, R> {
 
     fn check_budget(&mut self) -> Result<()> {
         let ex = self.exchange;
-        let held = ex.held.fetch_add(self.pending, Ordering::Relaxed) + self.pending;
+        ex.budget.held.fetch_add(self.pending, Ordering::Relaxed);
         self.pending = 0;
-        if held > ex.budget {
+        if ex.budget.over() {
             ex.spill(self.task, &mut self.held)?;
-            if ex.held.load(Ordering::Relaxed) > ex.budget {
+            if ex.budget.over() {
                 ex.spill_finished()?;
             }
         }
@@ -381,7 +472,7 @@ mod tests {
         budget: usize,
         run_order: &[usize],
     ) -> (Vec<Vec<Seen>>, u64) {
-        let ex: Exchange<Seen> = Exchange::new(dir, partitions, budget);
+        let ex: Exchange<Seen> = Exchange::new(dir, partitions, Budget::new(budget));
         for &t in run_order {
             let mut producer = ex.producer(t as u32);
             for r in &tasks[t] {
@@ -433,7 +524,7 @@ mod tests {
             // Task by task as streams: the same records.
             let tmp = tempfile::tempdir().unwrap();
             let p = partitions - 1;
-            let ex: Exchange<Seen> = Exchange::new(tmp.path(), partitions, budget);
+            let ex: Exchange<Seen> = Exchange::new(tmp.path(), partitions, Budget::new(budget));
             for &t in &order {
                 let mut producer = ex.producer(t as u32);
                 tasks[t].iter().try_for_each(|r| producer.push(r)).unwrap();
@@ -483,9 +574,45 @@ mod tests {
     }
 
     #[test]
+    fn memory_and_spill_files_are_given_back_when_readers_are_done() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("x");
+        let budget = Budget::new(50_000);
+        let ex: Exchange<Seen> = Exchange::new(&dir, 3, budget.clone());
+        for t in 0..2 {
+            let mut producer = ex.producer(t);
+            (0..20_000u64)
+                .try_for_each(|i| {
+                    producer.push(&Seen {
+                        key: i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                        at: i,
+                    })
+                })
+                .unwrap();
+            producer.finish().unwrap();
+        }
+        assert!(budget.held.load(Ordering::Relaxed) <= 50_000);
+        assert!(budget.spilled_bytes() > 0 && dir.exists());
+        let mut streams = ex.into_streams(1);
+        let mut n = 0;
+        for (_, s) in &mut streams {
+            while s.next_record().unwrap().is_some() {
+                n += 1;
+            }
+        }
+        assert!(n > 10_000, "{n}");
+        assert!(dir.exists(), "the streams still read the files");
+        drop(streams);
+        assert!(!dir.exists());
+        assert_eq!(budget.held.load(Ordering::Relaxed), 0);
+        assert_eq!(budget.on_disk.load(Ordering::Relaxed), 0);
+        assert!(budget.peak_disk_bytes() >= budget.spilled_bytes() - 50_000);
+    }
+
+    #[test]
     fn a_spill_file_cut_inside_a_record_is_an_error_naming_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let ex: Exchange<Seen> = Exchange::new(tmp.path(), 1, 0);
+        let ex: Exchange<Seen> = Exchange::new(tmp.path(), 1, Budget::new(0));
         let mut producer = ex.producer(0);
         for i in 0..10_000 {
             producer.push(&Seen { key: i, at: i }).unwrap();
@@ -511,7 +638,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let blocker = tmp.path().join("file");
         fs::write(&blocker, "not a folder").unwrap();
-        let ex: Exchange<Seen> = Exchange::new(blocker.join("spill"), 2, 0);
+        let ex: Exchange<Seen> = Exchange::new(blocker.join("spill"), 2, Budget::new(0));
         let mut producer = ex.producer(0);
         let err = (0..10_000)
             .try_for_each(|i| producer.push(&Seen { key: i, at: i }))

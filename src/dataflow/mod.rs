@@ -20,7 +20,7 @@ mod exchange;
 pub mod first_seen;
 pub mod first_shingle;
 
-pub use exchange::{Exchange, Producer, Stream};
+pub use exchange::{Budget, Exchange, Producer, Stream};
 
 /// A record that crosses an [`Exchange`]: a fixed number of bytes.
 pub trait Record: Sized {

@@ -1,0 +1,170 @@
+//! Memory bound and partitions (`--max-memory`, `--partitions`,
+//! `--work-dir`): where the exchanges between stages hold their records and
+//! how many partitions cut them never changes the output, the annotations or
+//! the stats (timings and spill figures aside).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::util::{assert_accounting, without_timings, TestDir};
+
+/// Runs `clean` on `input` into `out` with `extra` flags; the output tree
+/// (stats without timings) and the stats.
+fn clean(
+    t: &TestDir,
+    input: &str,
+    include: &str,
+    out: &str,
+    extra: &[&str],
+) -> (BTreeMap<PathBuf, Vec<u8>>, serde_json::Value) {
+    let ann = format!("{out}.ann.jsonl");
+    let mut args = vec![
+        "clean",
+        input,
+        "-o",
+        out,
+        "--include",
+        include,
+        "--annotate",
+        &ann,
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    t.run(&args).ok();
+    let stats = t.stats(&format!("{out}/stats.json"));
+    let mut tree = t.tree(out);
+    tree.remove(Path::new("stats.json"));
+    tree.insert(PathBuf::from("annotations"), t.read(&ann));
+    let mut plain = without_timings(stats.clone());
+    for field in ["output", "stats", "annotate"] {
+        plain["config"].as_object_mut().unwrap().remove(field);
+    }
+    tree.insert(PathBuf::from("stats"), plain.to_string().into_bytes());
+    (tree, stats)
+}
+
+fn assert_same(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}"
+    );
+    for (p, bytes) in a {
+        assert!(*bytes == b[p], "{}: {what}", p.display());
+    }
+}
+
+fn spilled(stats: &serde_json::Value) -> (u64, u64) {
+    let t = &stats["timings"];
+    (
+        t["spilled_bytes"].as_u64().unwrap(),
+        t["peak_spill_bytes"].as_u64().unwrap(),
+    )
+}
+
+/// A synthetic corpus with every defect kind, as text files and as JSONL.
+fn identical_whatever_the_partitions_and_memory(format: &str) {
+    let t = TestDir::new();
+    t.run(&[
+        "synth", "--size", "3MB", "--seed", "5", "-o", "s", "--format", format,
+    ])
+    .ok();
+    let include = if format == "jsonl" { "*.jsonl" } else { "*.txt" };
+    let (base, stats) = clean(&t, "s/corpus", include, "base", &[]);
+    assert_eq!(spilled(&stats), (0, 0), "the default memory holds 3 MB");
+    assert_accounting(&stats);
+    for reason in [
+        "dup_doc",
+        "near_dup_doc",
+        "dup_across_docs",
+        "near_dup_across_docs",
+        "chrome",
+    ] {
+        assert!(
+            stats["removed"][reason]["lines"].as_u64().unwrap() > 0,
+            "{reason} never fired"
+        );
+    }
+    let runs: [&[&str]; 3] = [
+        &["--partitions", "1"],
+        &["--partitions", "7", "--max-memory", "200KB"],
+        &["--partitions", "300", "--max-memory", "2KB", "--work-dir", "w"],
+    ];
+    for (i, extra) in runs.iter().enumerate() {
+        let (tree, stats) = clean(&t, "s/corpus", include, &format!("out{i}"), extra);
+        assert_same(&base, &tree, &format!("{format} with {extra:?}"));
+        let (bytes, peak) = spilled(&stats);
+        if i == 0 {
+            assert_eq!(bytes, 0);
+        } else {
+            assert!(
+                bytes > 100_000 && peak > 0 && peak <= bytes,
+                "{extra:?}: spilled {bytes}, peak {peak}"
+            );
+        }
+    }
+    assert!(
+        t.entries("w").is_empty(),
+        "the work folder is left empty: {:?}",
+        t.entries("w")
+    );
+    assert!(
+        t.entries("out2")
+            .iter()
+            .all(|e| !e.starts_with(".textsieve-work")),
+        "no work folder inside OUT"
+    );
+}
+
+#[test]
+fn text_files_are_cleaned_alike_whatever_the_partitions_and_memory() {
+    identical_whatever_the_partitions_and_memory("txt");
+}
+
+#[test]
+fn jsonl_is_cleaned_alike_whatever_the_partitions_and_memory() {
+    identical_whatever_the_partitions_and_memory("jsonl");
+}
+
+#[test]
+fn a_work_dir_inside_an_input_folder_is_refused_before_anything_is_written() {
+    let t = TestDir::new();
+    t.write("in/a.txt", "A line of text that is long enough to count.\n");
+    let run = t.run(&["clean", "in", "-o", "out", "--work-dir", "in/work"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("in/work") && run.stderr().contains("inside input folder"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!t.path("out").exists());
+    assert!(!t.path("in/work").exists(), "nothing is made inside the input");
+}
+
+#[test]
+fn a_work_dir_that_cannot_be_made_fails_naming_it() {
+    let t = TestDir::new();
+    t.write("in/a.txt", "A line of text that is long enough to count.\n");
+    t.write("blocker", "a file, not a folder");
+    let run = t.run(&["clean", "in", "-o", "out", "--work-dir", "blocker/work"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(run.stderr().contains("blocker/work"), "{}", run.stderr());
+    assert!(!t.path("out").exists());
+}
+
+#[test]
+fn bad_memory_and_partition_values_are_usage_errors() {
+    let t = TestDir::new();
+    t.write("in/a.txt", "text\n");
+    for bad in [
+        &["--max-memory", "0"][..],
+        &["--partitions", "0"],
+        &["--max-memory", "lots"],
+    ] {
+        let mut args = vec!["clean", "in", "-o", "out"];
+        args.extend_from_slice(bad);
+        let run = t.run(&args);
+        assert_eq!(run.code(), 2, "{bad:?}: {}", run.stderr());
+        assert!(!t.path("out").exists());
+    }
+}
