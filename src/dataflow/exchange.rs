@@ -228,22 +228,6 @@ impl<R: Record> Exchange<R> {
         }
         Ok(())
     }
-
-    /// Spills finished tasks, largest first, until the budget holds.
-    fn spill_finished(&self) -> Result<()> {
-        let mut finished = self.finished.write().unwrap_or_else(|e| e.into_inner());
-        let mut by_size: Vec<(usize, u32)> = finished.iter().map(|(&t, h)| (h.bytes(), t)).collect();
-        by_size.sort_unstable_by(|a, b| b.cmp(a));
-        for (_, task) in by_size {
-            if !self.budget.over() {
-                break;
-            }
-            if let Some(held) = finished.get_mut(&task) {
-                self.spill(task, held)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 impl<R: Record> Drop for Exchange<R> {
@@ -385,11 +369,10 @@ impl<R: Record> Producer<'_, R> {
         let ex = self.exchange;
         ex.budget.held.fetch_add(self.pending, Ordering::Relaxed);
         self.pending = 0;
+        // A task over the budget spills all it holds: what the exchanges hold
+        // stays under the budget plus CHECK_EVERY bytes per running task.
         if ex.budget.over() {
             ex.spill(self.task, &mut self.held)?;
-            if ex.budget.over() {
-                ex.spill_finished()?;
-            }
         }
         Ok(())
     }
