@@ -281,7 +281,7 @@ impl CleanConfig {
     }
 
     /// The partitions of each keyed exchange: `--partitions`, or enough
-    /// that the records of one partition (about 1.5 bytes a byte of input,
+    /// that the records of one partition (about 1.6 bytes a byte of input,
     /// measured on news text) fit a quarter of the exchange budget, at least
     /// [`DEFAULT_PARTITIONS`].
     pub fn partitions_for(&self, input_bytes: u64) -> u32 {

@@ -18,8 +18,14 @@ use std::sync::{Arc, RwLock};
 use super::{partition_of, Record};
 use crate::{Error, Result};
 
-/// Records of one partition read from a spill file at a time.
-const READ_RECORDS: usize = 64 * 1024;
+/// Bytes read from a spill file at a time (rounded down to whole records):
+/// a reader may go through hundreds of streams side by side.
+const READ_BYTES: usize = 64 * 1024;
+
+/// The size of a read buffer for records of `record_bytes` bytes.
+fn read_buffer_len(record_bytes: usize) -> usize {
+    (READ_BYTES / record_bytes).max(1) * record_bytes
+}
 
 /// The memory that several exchanges share: records past it are spilled.
 /// Also counts the bytes spilled and the most held on disk at once.
@@ -199,7 +205,7 @@ impl<R: Record> Exchange<R> {
         let path = self.spill_path(task, partition);
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let mut reader = BufReader::new(file);
-        let mut buf = vec![0u8; READ_RECORDS * R::BYTES];
+        let mut buf = vec![0u8; read_buffer_len(R::BYTES)];
         loop {
             let n = read_full(&mut reader, &mut buf).map_err(|e| Error::io(&path, e))?;
             if n % R::BYTES != 0 {
@@ -316,7 +322,7 @@ impl<R: Record> Stream<R> {
             let file = File::open(path).map_err(|e| Error::io(path, e))?;
             self.reader = Some(BufReader::new(file));
         }
-        self.buf.resize(READ_RECORDS * R::BYTES, 0);
+        self.buf.resize(read_buffer_len(R::BYTES), 0);
         let Some(reader) = self.reader.as_mut() else {
             return Ok(());
         };
