@@ -6,7 +6,7 @@ BIN := target/release/textsieve
 SAMPLES := samples/seeds
 DEMO_OUT := out/seeds
 
-.PHONY: build demo test fmt clippy unit bless bench bench-e2e fuzz clean
+.PHONY: build demo test fmt clippy unit bless bench bench-e2e bench-scale fuzz clean
 
 build:
 	$(CARGO) build --release --locked
@@ -40,6 +40,14 @@ bench:
 BENCH_SIZE ?= 1GB
 bench-e2e: build
 	benches/e2e.sh $(BENCH_SIZE) 7
+
+# Scaling (not in CI): synthetic JSONL corpora of SCALE_SIZES (made once,
+# cached in bench-data/), clean unbounded and with --max-memory SCALE_BOUND:
+# seconds, MB/s, peak RSS, bytes spilled and peak spill on disk.
+SCALE_BOUND ?= 1GB
+SCALE_SIZES ?= 500MB 2GB 8GB
+bench-scale: build
+	benches/scale.sh $(SCALE_BOUND) $(SCALE_SIZES)
 
 # Fuzz the normalizer, the line splitter and the JSONL reader (not in CI):
 # FUZZ_SECONDS each, on nightly with cargo-fuzz (installed if missing).

@@ -168,3 +168,38 @@ fn bad_memory_and_partition_values_are_usage_errors() {
         assert!(!t.path("out").exists());
     }
 }
+
+/// Spill files on a full disk: exit 1, one error naming the spill file and
+/// the cause, nothing left in the work folder or beside OUT.
+#[cfg(unix)]
+#[test]
+fn a_full_work_dir_fails_the_run_and_leaves_nothing() {
+    let t = TestDir::new();
+    t.run(&["synth", "--size", "1MB", "--seed", "3", "-o", "s"]).ok();
+    let args = [
+        "clean",
+        "s/corpus",
+        "-o",
+        "out",
+        "--work-dir",
+        "disk/work",
+        "--max-memory",
+        "2KB",
+        "-q",
+    ];
+    let Some((run, left)) = t.run_on_small_disk("disk", "64k", false, &args) else {
+        return;
+    };
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let stderr = run.stderr();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr());
+    assert!(
+        errors[0].contains("disk/work/.textsieve-work-") && errors[0].contains("No space left on device"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(left, ["work"], "only the work folder given stays, empty");
+    assert!(!t.path("out").exists());
+    assert_eq!(t.entries("."), ["disk", "s"]);
+}
