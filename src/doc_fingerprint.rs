@@ -8,7 +8,6 @@ use crate::doc::Lines;
 use crate::fingerprint::{self, LineFp, ShingleId};
 use crate::minhash::{self, Signature};
 use crate::near_repeat::{self, LineShingles, NearRepeat};
-use crate::normalize::{self, Digits};
 
 #[derive(Clone, Debug, Default)]
 pub struct DocFingerprint {
@@ -58,7 +57,11 @@ impl DocFingerprint {
         // long line, its shingles.
         let lines = fingerprint::fingerprint_lines_with(text, &split, |i, fp, normalized| {
             masked_keys[i] = fingerprint::masked_key_of_normalized(normalized, &mut masked);
-            prefix_keys(i, split.spans[i].content(text), &mut masked, &mut prefixes);
+            let content = split.spans[i].content(text);
+            for (slot, s) in fingerprint::sentence_suffixes(content).into_iter().enumerate() {
+                let key = fingerprint::cut_key(content, s, normalized, &mut masked);
+                prefixes.push((i as u32, slot as u32, key));
+            }
             if fp.is_long(rules.min_line_chars) {
                 let start = words.len();
                 words.extend(fingerprint::word_hashes(normalized));
@@ -106,15 +109,6 @@ impl DocFingerprint {
             .iter()
             .zip(starts)
             .map(|(&(line, end), start)| (line, &self.shingles[start..end]))
-    }
-}
-
-/// Adds the [`DocFingerprint::prefixes`] of line `i` (its `content`);
-/// `buf` is scratch.
-fn prefix_keys(i: usize, content: &str, buf: &mut String, out: &mut Vec<(u32, u32, u64)>) {
-    for (slot, s) in fingerprint::sentence_suffixes(content).into_iter().enumerate() {
-        normalize::normalize_into(content[..s].trim_end(), Digits::Ascii, buf);
-        out.push((i as u32, slot as u32, normalize::line_key(buf)));
     }
 }
 

@@ -258,6 +258,30 @@ fn sentence_suffixes_are_the_last_short_sentences() {
     assert_eq!(starts, ["| Site name", "Site name"]);
 }
 
+/// The key ([`normalize::line_key`]) of what a line keeps when it is cut at
+/// `s`, a start of [`sentence_suffixes`]: the normalized text of
+/// `content[..s]`, given the normalized text of the whole line. A sentence
+/// starts after white space, where nothing joins across in normalization,
+/// so the whole line normalizes to its two parts joined by one space: the
+/// short suffix is normalized and taken off the end, rather than the long
+/// prefix normalized again. (Where the line does not end that way, the
+/// prefix is normalized; a property test checks the two agree.) `buf` is
+/// scratch.
+pub fn cut_key(content: &str, s: usize, normalized: &str, buf: &mut String) -> u64 {
+    normalize::normalize_into(&content[s..], Digits::Ascii, buf);
+    let kept = normalized
+        .strip_suffix(buf.as_str())
+        .and_then(|p| p.strip_suffix(' '))
+        .filter(|p| !p.is_empty());
+    match kept {
+        Some(kept) => normalize::line_key(kept),
+        None => {
+            normalize::normalize_into(content[..s].trim_end(), Digits::Ascii, buf);
+            normalize::line_key(buf)
+        }
+    }
+}
+
 /// Normalizes one line with digits masked (for edge keys): each run of
 /// digits becomes one `0`.
 pub fn masked(line: &str) -> String {
@@ -431,6 +455,25 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The key of a cut from the whole line's normalized text is the key
+        /// of the kept text normalized on its own.
+        #[test]
+        fn cut_key_is_the_key_of_the_kept_text(
+            parts in proptest::collection::vec(
+                "([a-zA-Z0-9۰-۹٠-٩\u{200c}\u{64b}\u{301}\u{fb50}-\u{fb60}Σσ ,-]|\\PC){1,30}", 1..4),
+            ends in proptest::collection::vec("[.!?؟…|] ?|\\s+", 3),
+        ) {
+            let s: String = parts.iter().zip(&ends).map(|(p, e)| format!("{p}{e} ")).collect();
+            let mut normalized = String::new();
+            normalize::normalize_into(&s, Digits::Ascii, &mut normalized);
+            let mut buf = String::new();
+            for cut in sentence_suffixes(&s) {
+                let mut direct = String::new();
+                normalize::normalize_into(s[..cut].trim_end(), Digits::Ascii, &mut direct);
+                proptest::prop_assert_eq!(cut_key(&s, cut, &normalized, &mut buf), normalize::line_key(&direct));
+            }
+        }
+
         #[test]
         fn masked_is_normalizing_with_masked_digits(
             s in "([a-zA-Z0-9۰-۹٠-٩\u{200c}\u{64b} ./,-]|\\PC){0,40}"
