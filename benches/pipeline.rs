@@ -73,8 +73,8 @@ fn bench(c: &mut Criterion) {
             (0..docs.len() as u32)
                 .map(|d| {
                     let text = &docs[d as usize];
-                    let answers = &answers[d as usize];
-                    textsieve::decide::decide(d, text, &Lines::split(text), &idx, answers)
+                    let answers = answers.of(d);
+                    textsieve::decide::decide(d, text, &Lines::split(text), &idx, &answers)
                         .labels
                         .len()
                 })

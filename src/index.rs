@@ -519,9 +519,9 @@ mod tests {
             idx.set_near_docs(NearDocs::default());
             let (mut answers, distinct) = idx.first_occurrences().unwrap();
             let answers = answers.take(0, 3).unwrap();
-            assert_eq!(answers[2].keys.line_first(0), Some((1, 1)));
+            assert_eq!(answers.of(2).keys.line_first(0), Some((1, 1)));
             assert_eq!(
-                answers[1].keys.line_first(1),
+                answers.of(1).keys.line_first(1),
                 None,
                 "the first occurrence is no duplicate"
             );
@@ -567,9 +567,9 @@ mod tests {
         assert!(idx.signatures().all(|(d, _)| d != 0));
         let (mut answers, _) = idx.first_occurrences().unwrap();
         let answers = answers.take(0, 5).unwrap();
-        assert_eq!(answers[2].keys.line_first(0), None);
+        assert_eq!(answers.of(2).keys.line_first(0), None);
         assert_eq!(
-            answers[4].keys.line_first(1),
+            answers.of(4).keys.line_first(1),
             Some((2, 0)),
             "the line's first occurrence is in the new original"
         );

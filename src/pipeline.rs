@@ -381,7 +381,7 @@ fn clean_pass(
             let results: Vec<Result<Option<Cleaned>>> = units
                 .into_par_iter()
                 .map(|(doc, unit)| {
-                    let answers = doc.map(|d| &batch_answers[(d - batch_start) as usize]);
+                    let answers = doc.map(|d| batch_answers.of(d));
                     clean_unit(doc, unit, answers, &ctx, &name)
                 })
                 .collect();
@@ -581,7 +581,7 @@ struct PassTwo<'a> {
 fn clean_unit(
     doc: Option<DocId>,
     unit: Unit,
-    answers: Option<&DocAnswers>,
+    answers: Option<DocAnswers>,
     ctx: &PassTwo,
     name: &(impl Fn(DocId) -> DocName + Sync),
 ) -> Result<Option<Cleaned>> {
@@ -607,9 +607,8 @@ fn clean_unit(
     let site = site_names.get(&index.site(doc)).cloned().unwrap_or_default();
     let Loaded { text, jsonl } = loaded;
     let lines = Lines::split_at_most(&text, index.rules().max_line_bytes);
-    let no_answers = DocAnswers::default();
-    let answers = answers.unwrap_or(&no_answers);
-    let decision: Decision = decide::decide(doc, &text, &lines, index, answers);
+    let answers = answers.unwrap_or_default();
+    let decision: Decision = decide::decide(doc, &text, &lines, index, &answers);
     let mut kept = String::with_capacity(text.len());
     let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);
     let report = DocReport::new(

@@ -13,7 +13,10 @@ use crate::Result;
 
 /// An answer addressed to a document.
 pub trait Answered: Record {
+    /// What a document's answers are sorted by (the document first).
+    type Order: Ord;
     fn doc(&self) -> DocId;
+    fn order(&self) -> Self::Order;
 }
 
 /// Reads answers of one kind document by document, from every task side by side.
@@ -34,31 +37,56 @@ impl<A: Answered> AnswerReader<A> {
         Ok(AnswerReader { streams })
     }
 
-    /// The answers of documents `from..to`, one list per document. Calls
-    /// must ask for increasing, adjoining ranges.
-    pub fn take(&mut self, from: DocId, to: DocId) -> Result<Vec<Vec<A>>> {
-        let mut docs: Vec<Vec<A>> = (from..to).map(|_| Vec::new()).collect();
+    /// The answers of documents `from..to`, sorted by [`Answered::order`],
+    /// and where each document's start (one more entry than documents).
+    /// Calls must ask for increasing, adjoining ranges.
+    pub fn take(&mut self, from: DocId, to: DocId) -> Result<(Vec<A>, Vec<usize>)> {
+        let mut answers = Vec::new();
         for (stream, head) in &mut self.streams {
             while let Some(a) = head.take() {
                 if a.doc() >= to {
                     *head = Some(a);
                     break;
                 }
-                if let Some(d) = a.doc().checked_sub(from) {
-                    docs[d as usize].push(a);
+                if a.doc() >= from {
+                    answers.push(a);
                 }
                 *head = stream.next_record()?;
             }
         }
-        Ok(docs)
+        answers.sort_unstable_by_key(A::order);
+        let starts = (from..=to)
+            .map(|d| answers.partition_point(|a| a.doc() < d))
+            .collect();
+        Ok((answers, starts))
     }
 }
 
 /// Everything a document learns from the reduce stages.
-#[derive(Clone, Debug, Default)]
-pub struct DocAnswers {
-    pub keys: KeyAnswers,
-    pub shingles: ShingleAnswers,
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DocAnswers<'a> {
+    pub keys: KeyAnswers<'a>,
+    pub shingles: ShingleAnswers<'a>,
+}
+
+/// The answers of a batch of documents.
+pub struct BatchAnswers {
+    from: DocId,
+    keys: (Vec<Answer>, Vec<usize>),
+    shingles: (Vec<ShingleAnswer>, Vec<usize>),
+}
+
+impl BatchAnswers {
+    /// The answers of document `doc` (of the batch).
+    pub fn of(&self, doc: DocId) -> DocAnswers<'_> {
+        let d = (doc - self.from) as usize;
+        let (keys, key_starts) = &self.keys;
+        let (shingles, shingle_starts) = &self.shingles;
+        DocAnswers {
+            keys: KeyAnswers::new(&keys[key_starts[d]..key_starts[d + 1]]),
+            shingles: ShingleAnswers::new(&shingles[shingle_starts[d]..shingle_starts[d + 1]]),
+        }
+    }
 }
 
 /// The answers of the reduce stages, read side by side.
@@ -68,17 +96,12 @@ pub struct Answers {
 }
 
 impl Answers {
-    /// The answers of documents `from..to`, one per document, in order.
-    pub fn take(&mut self, from: DocId, to: DocId) -> Result<Vec<DocAnswers>> {
-        let keys = self.keys.take(from, to)?;
-        let shingles = self.shingles.take(from, to)?;
-        Ok(keys
-            .into_iter()
-            .zip(shingles)
-            .map(|(k, s)| DocAnswers {
-                keys: KeyAnswers::new(k),
-                shingles: ShingleAnswers::new(s),
-            })
-            .collect())
+    /// The answers of documents `from..to`.
+    pub fn take(&mut self, from: DocId, to: DocId) -> Result<BatchAnswers> {
+        Ok(BatchAnswers {
+            from,
+            keys: self.keys.take(from, to)?,
+            shingles: self.shingles.take(from, to)?,
+        })
     }
 }

@@ -229,16 +229,15 @@ fn reduce_partition(
 
 /// The answers one document got about its keys: first occurrences in
 /// earlier documents of its line and pair keys, and the prefix queries found.
-#[derive(Clone, Debug, Default)]
-pub struct KeyAnswers {
-    /// Sorted by (kind, line).
-    answers: Vec<Answer>,
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KeyAnswers<'a> {
+    /// Sorted by (kind, line) ([`Answer::order`]).
+    answers: &'a [Answer],
 }
 
-impl KeyAnswers {
-    /// The answers of one document, in any order.
-    pub fn new(mut answers: Vec<Answer>) -> KeyAnswers {
-        answers.sort_unstable_by_key(|a| (a.kind, a.line));
+impl<'a> KeyAnswers<'a> {
+    /// The answers of one document, sorted by [`Answer::order`].
+    pub fn new(answers: &'a [Answer]) -> KeyAnswers<'a> {
         KeyAnswers { answers }
     }
 
@@ -269,8 +268,13 @@ impl KeyAnswers {
 }
 
 impl Answered for Answer {
+    type Order = (DocId, Kind, u32);
     fn doc(&self) -> DocId {
         self.doc
+    }
+    /// Document, then kind, then line.
+    fn order(&self) -> Self::Order {
+        (self.doc, self.kind, self.line)
     }
 }
 

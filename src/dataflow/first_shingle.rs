@@ -85,8 +85,13 @@ impl Record for ShingleAnswer {
 }
 
 impl Answered for ShingleAnswer {
+    type Order = (DocId, u32, ShingleId);
     fn doc(&self) -> DocId {
         self.doc
+    }
+    /// Document, then line, then shingle.
+    fn order(&self) -> Self::Order {
+        (self.doc, self.line, self.shingle)
     }
 }
 
@@ -149,15 +154,15 @@ fn reduce_partition(
 }
 
 /// The answers one document got about its lines' sampled shingles.
-#[derive(Clone, Debug, Default)]
-pub struct ShingleAnswers {
-    /// Sorted by (line, shingle).
-    answers: Vec<ShingleAnswer>,
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ShingleAnswers<'a> {
+    /// Sorted by (line, shingle) ([`ShingleAnswer::order`]).
+    answers: &'a [ShingleAnswer],
 }
 
-impl ShingleAnswers {
-    pub fn new(mut answers: Vec<ShingleAnswer>) -> ShingleAnswers {
-        answers.sort_unstable_by_key(|a| (a.line, a.shingle));
+impl<'a> ShingleAnswers<'a> {
+    /// The answers of one document, sorted by [`ShingleAnswer::order`].
+    pub fn new(answers: &'a [ShingleAnswer]) -> ShingleAnswers<'a> {
         ShingleAnswers { answers }
     }
 

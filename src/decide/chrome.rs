@@ -41,7 +41,7 @@ pub(super) fn label(
     lines: &Lines,
     fps: &[LineFp],
     index: &CorpusIndex,
-    answers: &KeyAnswers,
+    answers: &KeyAnswers<'_>,
     labels: &mut [Label],
 ) -> Option<Cut> {
     // The document as the other rules leave it: stripping looks at what

@@ -9,7 +9,7 @@ use crate::fingerprint::{word_lines, LineFp};
 
 /// Labels the lines of a document (`fps`) whose first occurrence the
 /// `answers` place in an earlier document.
-pub(super) fn label(fps: &[LineFp], min: usize, answers: &KeyAnswers, labels: &mut [Label]) {
+pub(super) fn label(fps: &[LineFp], min: usize, answers: &KeyAnswers<'_>, labels: &mut [Label]) {
     let words: Vec<usize> = word_lines(fps).collect();
     for w in 0..words.len() {
         let line = words[w];

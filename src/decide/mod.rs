@@ -174,7 +174,13 @@ pub struct Cut {
 
 /// Labels every line of document `doc` (its `text`, cut into `lines`),
 /// reading only the index and the answers the document got.
-pub fn decide(doc: DocId, text: &str, lines: &Lines, index: &CorpusIndex, answers: &DocAnswers) -> Decision {
+pub fn decide(
+    doc: DocId,
+    text: &str,
+    lines: &Lines,
+    index: &CorpusIndex,
+    answers: &DocAnswers<'_>,
+) -> Decision {
     let fps = index.lines(doc);
     let whole = |status: DocStatus, reason: Reason, of: Provenance| Decision {
         status,

@@ -39,7 +39,7 @@ pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Lab
 pub(super) fn label_across_docs(
     doc: DocId,
     index: &CorpusIndex,
-    answers: &ShingleAnswers,
+    answers: &ShingleAnswers<'_>,
     labels: &mut [Label],
 ) {
     let containment = index.rules().containment;

@@ -1,5 +1,5 @@
 use super::*;
-use crate::dataflow::answers::DocAnswers;
+use crate::dataflow::answers::BatchAnswers;
 use crate::doc::Lines;
 use crate::index::{CorpusIndex, DocFingerprint};
 use crate::near_docs::NearDocs;
@@ -9,7 +9,7 @@ const MIN: usize = 30;
 /// The index of some documents, with the answers each got.
 struct Indexed {
     idx: CorpusIndex,
-    answers: Vec<DocAnswers>,
+    answers: BatchAnswers,
 }
 
 fn index(docs: &[&str]) -> Indexed {
@@ -29,8 +29,8 @@ fn index(docs: &[&str]) -> Indexed {
 
 fn decide_doc(docs: &[&str], indexed: &Indexed, doc: DocId) -> Decision {
     let text = docs[doc as usize];
-    let answers = &indexed.answers[doc as usize];
-    decide(doc, text, &Lines::split(text), &indexed.idx, answers)
+    let answers = indexed.answers.of(doc);
+    decide(doc, text, &Lines::split(text), &indexed.idx, &answers)
 }
 
 /// The reason of each line ("keep" for kept lines) of document `doc`.
