@@ -1,10 +1,11 @@
-//! Corpus-wide tables built in the first pass and only read in the second:
-//! every document's line fingerprints, the first occurrence of each key that a
-//! later document may duplicate, and the first document with each normalized text.
-//!
-//! Documents are added in corpus order and each table keeps the first entry it
-//! sees for a key, so "first occurrence" is a plain fact of corpus order and never
-//! of thread timing. Key tables are split into shards filled in parallel.
+//! What the first pass keeps of the corpus: every document's line
+//! fingerprints, long lines' shingles, near repeats, edges and signature
+//! (read by the second pass and the document stage), and the exchanges it
+//! feeds in corpus order: texts (for exact copies), index keys and sampled
+//! shingles (for first occurrences). Each exchange is reduced once the
+//! documents of the run and the document stage are settled, so "first
+//! occurrence" is a minimum over corpus order among the source documents,
+//! never a fact of thread timing.
 
 use std::sync::Arc;
 
@@ -36,9 +37,9 @@ pub struct Occurrence {
     pub line: u32,
 }
 
-/// The corpus index. Memory: 24 bytes per line, 16 per document, about 16
-/// bytes (plus table slack) per distinct long line and short-line pair, 8
-/// per distinct sampled shingle, and 4 bytes per shingle of every long line.
+/// The corpus index. Memory: 24 bytes per line, about 500 per document
+/// (mostly the signature) and 4 bytes per shingle of every long line, beside
+/// the exchanges (which spill past their budget).
 pub struct CorpusIndex {
     rules: Rules,
     lines: Vec<LineFp>,

@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{Exchange, Producer, Record};
+use super::{u32_at, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
 use crate::keymap::KeyMap;
@@ -64,11 +64,6 @@ pub struct KeyAt {
     pub kind: Kind,
     pub line: u32,
     pub second: u32,
-}
-
-/// Reads the little-endian u32 at `at`.
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 impl Record for KeyAt {

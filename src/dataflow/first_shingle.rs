@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{Exchange, Producer, Record};
+use super::{u32_at, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, ShingleId};
 use crate::keymap::KeyMap;
@@ -26,10 +26,6 @@ pub struct ShingleAt {
     pub shingle: ShingleId,
     pub doc: DocId,
     pub line: u32,
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 impl Record for ShingleAt {

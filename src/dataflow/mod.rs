@@ -35,6 +35,11 @@ pub trait Record: Sized {
     fn decode(bytes: &[u8]) -> Self;
 }
 
+/// The little-endian u32 at `at` of an encoded record.
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
 /// The partition of a key among `partitions`: by its top bits scaled, so
 /// that any count works and the low bits that pick hash-table slots inside
 /// a partition stay independent of it.
