@@ -7,15 +7,13 @@
 //! occurrence" is a minimum over corpus order among the source documents,
 //! never a fact of thread timing.
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 
 use crate::config::Rules;
 use crate::dataflow::answers::{AnswerReader, Answers};
 use crate::dataflow::first_seen::{self, KeyAt};
 use crate::dataflow::first_shingle::{self, ShingleAt};
-use crate::dataflow::{Budget, Exchange, Record};
+use crate::dataflow::{u64_at, Exchange, Exchanges, Record};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::fingerprint::{self, LineFp, ShingleId};
@@ -426,43 +424,6 @@ impl CorpusIndex {
     }
 }
 
-/// How the index makes its exchanges: held in memory, or spilling into a
-/// work folder past a memory budget that they all share.
-#[derive(Clone, Debug)]
-pub struct Exchanges {
-    /// The work folder; `None` to hold everything in memory.
-    pub dir: Option<std::path::PathBuf>,
-    pub budget: Arc<Budget>,
-    /// Partitions of each keyed exchange.
-    pub partitions: u32,
-}
-
-impl Exchanges {
-    pub fn in_memory() -> Exchanges {
-        Exchanges {
-            dir: None,
-            budget: Budget::unlimited(),
-            partitions: SHARDS as u32,
-        }
-    }
-
-    fn make<R: Record>(&self, name: &str) -> Exchange<R> {
-        self.with_partitions(name, self.partitions)
-    }
-
-    /// An exchange of one partition, for answers (one task per reduced partition).
-    fn make_single<R: Record>(&self, name: &str) -> Exchange<R> {
-        self.with_partitions(name, 1)
-    }
-
-    fn with_partitions<R: Record>(&self, name: &str, partitions: u32) -> Exchange<R> {
-        match &self.dir {
-            Some(dir) => Exchange::new(dir.join(name), partitions, self.budget.clone()),
-            None => Exchange::in_memory(partitions),
-        }
-    }
-}
-
 /// Marks a document that is no exact copy in [`CorpusIndex::copy_of`].
 const NOT_A_COPY: DocId = DocId::MAX;
 
@@ -483,10 +444,9 @@ impl Record for TextOf {
         out.extend_from_slice(&self.doc.to_le_bytes());
     }
     fn decode(b: &[u8]) -> TextOf {
-        let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
         TextOf {
-            key: word(0),
-            doc: word(8),
+            key: u64_at(b, 0),
+            doc: u64_at(b, 8),
         }
     }
 }

@@ -21,12 +21,12 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
 use crate::dataflow::answers::{Answers, DocAnswers};
-use crate::dataflow::Budget;
+use crate::dataflow::{Budget, Exchanges};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
 use crate::fingerprint;
-use crate::index::{CorpusIndex, DocFingerprint, Exchanges};
+use crate::index::{CorpusIndex, DocFingerprint};
 use crate::interrupt;
 use crate::keymap::KeyMap;
 use crate::progress::Progress;
@@ -323,12 +323,13 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
         _ => NearDocs::default(),
     };
     first.index.set_near_docs(near);
+    let doc_stage = doc_stage.elapsed().as_secs_f64();
     let (answers, distinct_keys) = first.index.first_occurrences()?;
     Ok(Settled {
         answers,
         distinct_keys,
         left_out,
-        doc_stage: doc_stage.elapsed().as_secs_f64(),
+        doc_stage,
     })
 }
 

@@ -426,6 +426,7 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataflow::u64_at;
 
     /// A key and where it was seen.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -444,10 +445,9 @@ mod tests {
             out.extend_from_slice(&self.at.to_le_bytes());
         }
         fn decode(b: &[u8]) -> Seen {
-            let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
             Seen {
-                key: word(0),
-                at: word(8),
+                key: u64_at(b, 0),
+                at: u64_at(b, 8),
             }
         }
     }

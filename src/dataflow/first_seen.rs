@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{u32_at, Exchange, Producer, Record};
+use super::{u32_at, u64_at, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
 use crate::keymap::KeyMap;
@@ -79,7 +79,7 @@ impl Record for KeyAt {
     }
     fn decode(b: &[u8]) -> KeyAt {
         KeyAt {
-            key: u64::from(u32_at(b, 0)) | u64::from(u32_at(b, 4)) << 32,
+            key: u64_at(b, 0),
             doc: u32_at(b, 8),
             kind: Kind::of_code(u32_at(b, 12)),
             line: u32_at(b, 16),

@@ -20,6 +20,11 @@ mod exchange;
 pub mod first_seen;
 pub mod first_shingle;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::DEFAULT_PARTITIONS;
+
 pub use exchange::{Budget, Exchange, Producer, Stream};
 
 /// A record that crosses an [`Exchange`]: a fixed number of bytes.
@@ -38,6 +43,48 @@ pub trait Record: Sized {
 /// The little-endian u32 at `at` of an encoded record.
 pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// The little-endian u64 at `at` of an encoded record.
+pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from(u32_at(b, at)) | u64::from(u32_at(b, at + 4)) << 32
+}
+
+/// How a run makes its exchanges: held in memory, or spilling into a work
+/// folder past a memory budget that they all share.
+#[derive(Clone, Debug)]
+pub struct Exchanges {
+    /// The work folder; `None` to hold everything in memory.
+    pub dir: Option<PathBuf>,
+    pub budget: Arc<Budget>,
+    /// Partitions of each keyed exchange.
+    pub partitions: u32,
+}
+
+impl Exchanges {
+    pub fn in_memory() -> Exchanges {
+        Exchanges {
+            dir: None,
+            budget: Budget::unlimited(),
+            partitions: DEFAULT_PARTITIONS,
+        }
+    }
+
+    pub fn make<R: Record>(&self, name: &str) -> Exchange<R> {
+        self.with_partitions(name, self.partitions)
+    }
+
+    /// An exchange of one partition, for answers (one task per reduced partition).
+    pub fn make_single<R: Record>(&self, name: &str) -> Exchange<R> {
+        self.with_partitions(name, 1)
+    }
+
+    fn with_partitions<R: Record>(&self, name: &str, partitions: u32) -> Exchange<R> {
+        match &self.dir {
+            Some(dir) => Exchange::new(dir.join(name), partitions, self.budget.clone()),
+            None => Exchange::in_memory(partitions),
+        }
+    }
 }
 
 /// The partition of a key among `partitions`: by its top bits scaled, so
