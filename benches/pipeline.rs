@@ -74,7 +74,9 @@ fn bench(c: &mut Criterion) {
                 .map(|d| {
                     let text = &docs[d as usize];
                     let answers = answers.of(d);
-                    textsieve::decide::decide(d, text, &Lines::split(text), &idx, &answers)
+                    let facts = idx.facts(d).unwrap();
+                    textsieve::decide::decide(d, text, &Lines::split(text), &facts, &idx, &answers)
+                        .unwrap()
                         .labels
                         .len()
                 })

@@ -6,11 +6,11 @@
 //! a document.
 //!
 //! Every step is sorted or keyed by document id, so the clusters do not depend
-//! on the thread count. Memory is the signatures (4 bytes × bands × rows per
-//! document, 448 bytes at the default 14 × 8), 16 bytes per document for each
-//! band being bucketed (one per thread at a time), and the candidate pairs
-//! (8 bytes each; at most 5 per document and band). The shingle sets of two
-//! documents are gathered only while they are compared.
+//! on the thread count. The band keys come through an exchange (16 bytes per
+//! document and band, spilled past the budget) and are bucketed a partition
+//! at a time; the candidate pairs are held (8 bytes each; at most 5 per
+//! document and band). The signatures and shingle sets of two documents are
+//! read from the document store only while they are compared.
 
 use std::collections::HashMap;
 
@@ -34,24 +34,17 @@ const BUCKET_NEIGHBOURS: usize = 4;
 const AGREEMENT_MARGIN: f64 = 0.2;
 
 /// Finds the near-duplicate documents among those of `index` that have a signature.
-pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
-    let signed: Vec<(DocId, &[u32])> = index.signatures().collect();
-    let mut pairs: Vec<u64> = (0..rules.bands)
-        .into_par_iter()
-        .flat_map_iter(|band| bucket_pairs(&signed, band, rules.rows))
-        .collect();
+pub fn find(index: &CorpusIndex, rules: &DocRules) -> crate::Result<NearDocs> {
+    let mut pairs = candidate_pairs(index)?;
     pairs.par_sort_unstable();
     pairs.dedup();
-    let signature_of: HashMap<DocId, &[u32]> = signed.iter().copied().collect();
     let threshold = rules.doc_threshold;
     let verified: Vec<(DocId, DocId)> = pairs
         .par_iter()
         .map(|&p| ((p >> 32) as DocId, p as DocId))
-        .filter(|&(a, b)| {
-            minhash::agreement(signature_of[&a], signature_of[&b]) >= threshold - AGREEMENT_MARGIN
-                && minhash::jaccard(&index.doc_shingles(a), &index.doc_shingles(b)) >= threshold
-        })
-        .collect();
+        .map(|(a, b)| Ok(similar(index, a, b, threshold)?.then_some((a, b))))
+        .filter_map(|r| r.transpose())
+        .collect::<crate::Result<_>>()?;
 
     // Union-find; the root of a set is its smallest document.
     let mut parent: HashMap<DocId, DocId> = HashMap::new();
@@ -78,8 +71,11 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
             Keep::Longest => group
                 .iter()
                 .map(|&(_, d)| d)
-                .max_by(|&x, &y| index.doc_bytes(x).cmp(&index.doc_bytes(y)).then(y.cmp(&x)))
-                .unwrap_or(id),
+                .map(|d| Ok((index.doc_bytes(d)?, d)))
+                .collect::<crate::Result<Vec<_>>>()?
+                .into_iter()
+                .max_by(|x, y| x.0.cmp(&y.0).then(y.1.cmp(&x.1)))
+                .map_or(id, |(_, d)| d),
         };
         clusters.push(ClusterInfo {
             id,
@@ -95,12 +91,10 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
     let similarity: Vec<u16> = removed
         .par_iter()
         .map(|&(d, kept)| {
-            per_mille(minhash::jaccard(
-                &index.doc_shingles(d),
-                &index.doc_shingles(kept),
-            ))
+            let (a, b) = (index.doc_shingles(d)?, index.doc_shingles(kept)?);
+            Ok(per_mille(minhash::jaccard(&a, &b)))
         })
-        .collect();
+        .collect::<crate::Result<_>>()?;
     let mut members: HashMap<DocId, Member> = by_cluster
         .iter()
         .map(|&(cluster, d)| {
@@ -118,20 +112,50 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> NearDocs {
             m.removed = Some((kept, s));
         }
     }
-    NearDocs {
+    Ok(NearDocs {
         members,
         clusters,
         candidate_pairs: pairs.len() as u64,
         verified_pairs: verified.len() as u64,
-    }
+    })
 }
 
-/// The candidate pairs (earlier << 32 | later) of one band's buckets.
-fn bucket_pairs(signed: &[(DocId, &[u32])], band: usize, rows: usize) -> Vec<u64> {
-    let mut keys: Vec<(u64, DocId)> = signed
-        .iter()
-        .map(|&(d, sig)| (minhash::band_key(sig, band, rows), d))
-        .collect();
+/// Whether two documents are near duplicates: their signatures agree
+/// enough to be worth the exact comparison, and their shingle sets' Jaccard
+/// similarity reaches `threshold`.
+fn similar(index: &CorpusIndex, a: DocId, b: DocId, threshold: f64) -> crate::Result<bool> {
+    let agreement = minhash::agreement(&index.signature(a)?, &index.signature(b)?);
+    if agreement < threshold - AGREEMENT_MARGIN {
+        return Ok(false);
+    }
+    let (a, b) = (index.doc_shingles(a)?, index.doc_shingles(b)?);
+    Ok(minhash::jaccard(&a, &b) >= threshold)
+}
+
+/// The candidate pairs (earlier << 32 | later) of all bands' buckets, a
+/// partition of band keys at a time: the documents of a bucket are those of
+/// the run that are no exact copy with that band key (a key is one band's,
+/// whatever the document).
+fn candidate_pairs(index: &CorpusIndex) -> crate::Result<Vec<u64>> {
+    let bands = index.bands();
+    let per_partition: Vec<Vec<u64>> = (0..bands.partitions())
+        .into_par_iter()
+        .map(|p| {
+            let mut keys: Vec<(u64, DocId)> = Vec::new();
+            bands.for_each(p, |b| {
+                let doc = b.doc as DocId;
+                if !index.is_copy_or_left_out(doc) {
+                    keys.push((b.key, doc));
+                }
+            })?;
+            Ok(bucket_pairs(keys))
+        })
+        .collect::<crate::Result<_>>()?;
+    Ok(per_partition.concat())
+}
+
+/// The candidate pairs (earlier << 32 | later) of the buckets of some band keys.
+fn bucket_pairs(mut keys: Vec<(u64, DocId)>) -> Vec<u64> {
     keys.sort_unstable();
     let mut pairs = Vec::new();
     for bucket in keys.chunk_by(|x, y| x.0 == y.0).filter(|b| b.len() > 1) {

@@ -3,7 +3,10 @@
 //! repeat most of another line of it (a judgement that needs nothing but the
 //! document, made here while its normalized lines are at hand).
 
+use std::ops::Range;
+
 use crate::config::{DocDedup, Rules, MIN_DOC_SHINGLES};
+use crate::dataflow::{u32_at, u64_at};
 use crate::doc::Lines;
 use crate::fingerprint::{self, LineFp, ShingleId};
 use crate::minhash::{self, Signature};
@@ -134,4 +137,196 @@ fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], masked_keys: &[u64], s
     edges.sort_unstable();
     edges.dedup();
     edges
+}
+
+/// Bytes of the header of a stored fingerprint (see [`Stored`]).
+pub const STORED_HEADER: usize = 48;
+
+/// Where the parts of a stored fingerprint lie (see
+/// [`DocFingerprint::encode`]): a header of counts and scalars, then the long
+/// lines (line, end of its shingles: 8 bytes each), the shingles (4), the
+/// signature (4 per value), the line fingerprints (12), the near repeats (10)
+/// and the edge keys (8). The parts a reader needs alone (a line's shingles,
+/// the signature) come first, so it reads only the header and them.
+#[derive(Clone, Copy, Debug)]
+pub struct Stored {
+    lines: usize,
+    long_lines: usize,
+    shingles: usize,
+    signature: usize,
+    near_repeats: usize,
+    edges: usize,
+    pub site: u64,
+    pub text_check: u64,
+    pub bytes: u64,
+}
+
+impl Stored {
+    /// The layout given by the first [`STORED_HEADER`] bytes of a stored fingerprint.
+    pub fn of(header: &[u8]) -> Stored {
+        let count = |i: usize| u32_at(header, 4 * i) as usize;
+        Stored {
+            lines: count(0),
+            long_lines: count(1),
+            shingles: count(2),
+            signature: count(3),
+            near_repeats: count(4),
+            edges: count(5),
+            site: u64_at(header, 24),
+            text_check: u64_at(header, 32),
+            bytes: u64_at(header, 40),
+        }
+    }
+
+    /// Byte range of the long lines' table.
+    pub fn long_lines(&self) -> Range<usize> {
+        at(STORED_HEADER, self.long_lines * 8)
+    }
+
+    /// Byte range of all the shingles.
+    pub fn shingles(&self) -> Range<usize> {
+        at(self.long_lines().end, self.shingles * 4)
+    }
+
+    /// Byte range of the signature (empty when there is none).
+    pub fn signature(&self) -> Range<usize> {
+        at(self.shingles().end, self.signature * 4)
+    }
+
+    fn lines(&self) -> Range<usize> {
+        at(self.signature().end, self.lines * 12)
+    }
+
+    fn near_repeats(&self) -> Range<usize> {
+        at(self.lines().end, self.near_repeats * 10)
+    }
+
+    /// Byte range of the edge keys.
+    pub fn edges(&self) -> Range<usize> {
+        at(self.near_repeats().end, self.edges * 8)
+    }
+
+    /// The range, among all shingles, of line `line`'s, given the long lines'
+    /// table (`long_lines()` bytes); empty for a short line.
+    pub fn line_shingle_range(table: &[u8], line: u32) -> Range<usize> {
+        let entry = |i: usize| (u32_at(table, 8 * i), u32_at(table, 8 * i + 4) as usize);
+        let n = table.len() / 8;
+        // The table is in line order.
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if entry(mid).0 < line {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo == n || entry(lo).0 != line {
+            return 0..0;
+        }
+        let start = if lo == 0 { 0 } else { entry(lo - 1).1 };
+        start..entry(lo).1
+    }
+}
+
+fn at(start: usize, len: usize) -> Range<usize> {
+    start..start + len
+}
+
+/// The u32s of `bytes`, little-endian.
+pub fn u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes.chunks_exact(4).map(|b| u32_at(b, 0)).collect()
+}
+
+/// The u64s of `bytes`, little-endian.
+pub fn u64s(bytes: &[u8]) -> Vec<u64> {
+    bytes.chunks_exact(8).map(|b| u64_at(b, 0)).collect()
+}
+
+impl DocFingerprint {
+    /// Appends the stored form (see [`Stored`]); the prefixes are not stored
+    /// (they are asked about once, in the first pass).
+    pub fn encode(&self, out: &mut Vec<u8>) -> crate::Result<()> {
+        let signature = self.signature.as_deref().unwrap_or(&[]);
+        let counts = [
+            self.lines.len(),
+            self.long_lines.len(),
+            self.shingles.len(),
+            signature.len(),
+            self.near_repeats.len(),
+            self.edges.len(),
+        ];
+        for n in counts {
+            let n = u32::try_from(n).map_err(|_| too_large(self.bytes))?;
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        for v in [self.site, self.text_check, self.bytes] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for &(line, end) in &self.long_lines {
+            let end = u32::try_from(end).map_err(|_| too_large(self.bytes))?;
+            out.extend_from_slice(&line.to_le_bytes());
+            out.extend_from_slice(&end.to_le_bytes());
+        }
+        for v in self.shingles.iter().chain(signature) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for fp in &self.lines {
+            out.extend_from_slice(&fp.key.to_le_bytes());
+            out.extend_from_slice(&fp.chars.to_le_bytes());
+        }
+        for r in &self.near_repeats {
+            out.extend_from_slice(&r.line.to_le_bytes());
+            out.extend_from_slice(&r.of.to_le_bytes());
+            out.extend_from_slice(&r.containment.to_le_bytes());
+        }
+        for e in &self.edges {
+            out.extend_from_slice(&e.to_le_bytes());
+        }
+        Ok(())
+    }
+
+    /// The fingerprint stored by [`DocFingerprint::encode`] (without prefixes).
+    pub fn decode(b: &[u8]) -> DocFingerprint {
+        let s = Stored::of(b);
+        let long_lines = b[s.long_lines()]
+            .chunks_exact(8)
+            .map(|e| (u32_at(e, 0), u32_at(e, 4) as usize))
+            .collect();
+        let signature = u32s(&b[s.signature()]);
+        let lines = b[s.lines()]
+            .chunks_exact(12)
+            .map(|e| LineFp {
+                key: u64_at(e, 0),
+                chars: u32_at(e, 8),
+            })
+            .collect();
+        let near_repeats = b[s.near_repeats()]
+            .chunks_exact(10)
+            .map(|e| NearRepeat {
+                line: u32_at(e, 0),
+                of: u32_at(e, 4),
+                containment: u16::from_le_bytes([e[8], e[9]]),
+            })
+            .collect();
+        DocFingerprint {
+            lines,
+            text_check: s.text_check,
+            site: s.site,
+            shingles: u32s(&b[s.shingles()]),
+            long_lines,
+            edges: u64s(&b[s.edges()]),
+            near_repeats,
+            signature: (!signature.is_empty()).then_some(signature),
+            bytes: s.bytes,
+            prefixes: Vec::new(),
+        }
+    }
+}
+
+fn too_large(bytes: u64) -> crate::Error {
+    crate::Error::Config(format!(
+        "a document of {bytes} bytes has more than {} lines or shingles",
+        u32::MAX
+    ))
 }

@@ -1,11 +1,14 @@
 //! What the first pass keeps of the corpus: every document's line
-//! fingerprints, long lines' shingles, near repeats, edges and signature
-//! (read by the second pass and the document stage), and the exchanges it
-//! feeds in corpus order: texts (for exact copies), index keys and sampled
-//! shingles (for first occurrences). Each exchange is reduced once the
+//! fingerprints, long lines' shingles, near repeats, edges and signature in
+//! a document store (read by the second pass and the document stage), and
+//! the exchanges it feeds in corpus order: texts (for exact copies), band
+//! keys (for near-duplicate candidates), index keys and sampled shingles (for
+//! first occurrences). Each exchange is reduced once the
 //! documents of the run and the document stage are settled, so "first
 //! occurrence" is a minimum over corpus order among the source documents,
 //! never a fact of thread timing.
+
+use std::borrow::Cow;
 
 use rayon::prelude::*;
 
@@ -13,38 +16,26 @@ use crate::config::Rules;
 use crate::dataflow::answers::{AnswerReader, Answers};
 use crate::dataflow::first_seen::{self, KeyAt};
 use crate::dataflow::first_shingle::{self, ShingleAt};
-use crate::dataflow::{u64_at, Exchange, Exchanges, Record};
+use crate::dataflow::{DocKey, DocStore, Exchange, Exchanges};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
-use crate::fingerprint::{self, LineFp, ShingleId};
+use crate::doc_fingerprint::{u32s, u64s, Stored, STORED_HEADER};
+use crate::fingerprint::{self, ShingleId};
 use crate::keymap::KeyMap;
+use crate::minhash;
 use crate::near_docs::NearDocs;
-use crate::near_repeat::NearRepeat;
 
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
 
-/// A line of the corpus by its place among all lines, in corpus order: the
-/// lines of earlier documents have smaller ones.
-pub type LineRef = u32;
-
-/// Where a key was first seen: a document and a line (0-based) in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Occurrence {
-    pub doc: DocId,
-    pub line: u32,
-}
-
-/// The corpus index. Memory: 24 bytes per line, about 500 per document
-/// (mostly the signature) and 4 bytes per shingle of every long line, beside
-/// the exchanges (which spill past their budget).
+/// The corpus index. Memory: about 20 bytes per document (where its facts
+/// are, its original, whether it is a source) and the edge keys that are
+/// evidence, beside the document store and the exchanges (which spill past
+/// their budget).
 pub struct CorpusIndex {
     rules: Rules,
-    lines: Vec<LineFp>,
-    /// Start of each document's lines in `lines`; one more entry than documents.
-    starts: Vec<usize>,
-    text_checks: Vec<u64>,
-    sites: Vec<u64>,
+    /// Each document's fingerprint, in corpus order (see [`Stored`]).
+    docs: DocStore,
     /// How the exchanges below are made (in memory, or spilling).
     exchanges: Exchanges,
     /// Every index key where it occurs, and the prefix queries, exchanged
@@ -53,31 +44,20 @@ pub struct CorpusIndex {
     /// Every sampled shingle where it occurs, exchanged by shingle to find
     /// first occurrences (see [`first_shingle`]).
     shingles: Exchange<ShingleAt>,
-    /// Every long line's shingles, sorted: the line with global index g
-    /// (`starts[doc] + line`) has those up to `line_shingle_ends[g]`.
-    line_shingles: Vec<ShingleId>,
-    line_shingle_ends: Vec<u64>,
     /// Each document's text key, exchanged by key to find the originals.
-    doc_keys: Exchange<TextOf>,
-    /// Batches added: the task number of the next one in `doc_keys`.
+    doc_keys: Exchange<DocKey>,
+    /// Each signed document's LSH band keys, exchanged by key to find the
+    /// candidate near-duplicate pairs (see [`crate::doc_dedup`]).
+    bands: Exchange<DocKey>,
+    /// Batches added: the task number of the next one in the exchanges.
     batches: u32,
     /// Per document, the original of its text when it is an exact copy
     /// ([`NOT_A_COPY`] otherwise); filled by [`CorpusIndex::close_run`].
     copy_of: Vec<DocId>,
-    /// Every document's near repeats: those of document d end at `near_repeat_ends[d]`.
-    near_repeats: Vec<NearRepeat>,
-    near_repeat_ends: Vec<usize>,
-    /// Every document's edge keys: those of document d end at `edge_ends[d]`.
-    edges: Vec<u64>,
-    edge_ends: Vec<usize>,
     /// In how many source texts (see [`CorpusIndex::count_edges`]) a head or
-    /// tail holds each edge key; filled between the passes.
+    /// tail holds each edge key, for the keys with enough to be evidence;
+    /// filled between the passes.
     edge_docs: KeyMap<u32>,
-    /// The MinHash signatures of the documents that have one, one after
-    /// another, and those documents.
-    signatures: Vec<u32>,
-    signed_docs: Vec<DocId>,
-    doc_bytes: Vec<u64>,
     /// The near-duplicate documents, once the document stage has run.
     near_docs: NearDocs,
     /// A bit per document that is no source document (see
@@ -86,6 +66,8 @@ pub struct CorpusIndex {
     /// Documents left out of the output (their file changed after the first
     /// pass read it), sorted.
     left_out: Vec<DocId>,
+    /// A document's stored form, while it is encoded.
+    scratch: Vec<u8>,
 }
 
 impl CorpusIndex {
@@ -94,33 +76,24 @@ impl CorpusIndex {
         CorpusIndex::with_exchanges(rules, Exchanges::in_memory())
     }
 
-    /// An index whose exchanges are made by `exchanges`.
+    /// An index whose exchanges (and document store) are made by `exchanges`.
     pub fn with_exchanges(rules: Rules, exchanges: Exchanges) -> CorpusIndex {
+        let store_path = exchanges.dir.as_ref().map(|d| d.join("docs"));
         CorpusIndex {
             rules,
-            lines: Vec::new(),
-            starts: vec![0],
-            text_checks: Vec::new(),
-            sites: Vec::new(),
+            docs: DocStore::new(store_path, exchanges.budget.clone()),
             keys: exchanges.make("keys"),
             shingles: exchanges.make("shingles"),
-            line_shingles: Vec::new(),
-            line_shingle_ends: Vec::new(),
             doc_keys: exchanges.make("texts"),
+            bands: exchanges.make("bands"),
             exchanges,
             batches: 0,
             copy_of: Vec::new(),
-            near_repeats: Vec::new(),
-            near_repeat_ends: Vec::new(),
-            edges: Vec::new(),
-            edge_ends: Vec::new(),
             edge_docs: KeyMap::default(),
-            signatures: Vec::new(),
-            signed_docs: Vec::new(),
-            doc_bytes: Vec::new(),
             near_docs: NearDocs::default(),
             not_sources: Vec::new(),
             left_out: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -129,7 +102,7 @@ impl CorpusIndex {
     }
 
     pub fn doc_count(&self) -> usize {
-        self.text_checks.len()
+        self.docs.len()
     }
 
     /// The id the next added document gets.
@@ -142,98 +115,107 @@ impl CorpusIndex {
         let mut texts = self.doc_keys.producer(self.batches);
         let mut keys = self.keys.producer(self.batches);
         let mut shingles = self.shingles.producer(self.batches);
+        let mut bands = self.bands.producer(self.batches);
         self.batches += 1;
+        let (band_count, rows) = (self.rules.docs.bands, self.rules.docs.rows);
         for doc in docs {
             let id = self.next_doc_id();
-            let min = self.rules.min_line_chars;
-            let first_line = self.lines.len();
-            if LineRef::try_from(first_line + doc.lines.len()).is_err() {
-                let why = format!("more than {} lines in one run", LineRef::MAX);
-                return Err(crate::Error::Config(why));
-            }
+            let at = u64::from(id);
             first_shingle::emit(&mut shingles, id, doc.line_shingles())?;
             if let Some(key) = fingerprint::doc_key(&doc.lines) {
-                texts.push(&TextOf {
-                    key,
-                    doc: u64::from(id),
-                })?;
+                texts.push(&DocKey { key, doc: at })?;
             }
-            // Kept for every document: which of them count (not exact
+            // Every signed document's bands: which of them count (not exact
             // copies, not left out) is only known once the first pass ends.
-            self.edges.extend_from_slice(&doc.edges);
-            self.edge_ends.push(self.edges.len());
             if let Some(sig) = &doc.signature {
-                self.signatures.extend_from_slice(sig);
-                self.signed_docs.push(id);
-            }
-            self.doc_bytes.push(doc.bytes);
-            self.sites.push(doc.site);
-            first_seen::emit(&mut keys, id, &doc.lines, min, &doc.prefixes)?;
-            // Every line gets an end; only the long lines have shingles.
-            let mut long = doc.line_shingles().peekable();
-            for line in 0..doc.lines.len() {
-                if let Some((_, ids)) = long.next_if(|&(l, _)| l as usize == line) {
-                    self.line_shingles.extend_from_slice(ids);
+                for band in 0..band_count {
+                    let key = minhash::band_key(sig, band, rows);
+                    bands.push(&DocKey { key, doc: at })?;
                 }
-                self.line_shingle_ends.push(self.line_shingles.len() as u64);
             }
-            self.near_repeats.extend_from_slice(&doc.near_repeats);
-            self.near_repeat_ends.push(self.near_repeats.len());
-            self.lines.extend_from_slice(&doc.lines);
-            self.starts.push(self.lines.len());
-            self.text_checks.push(doc.text_check);
+            first_seen::emit(
+                &mut keys,
+                id,
+                &doc.lines,
+                self.rules.min_line_chars,
+                &doc.prefixes,
+            )?;
+            self.scratch.clear();
+            doc.encode(&mut self.scratch)?;
+            self.docs.push(&self.scratch)?;
         }
+        bands.finish()?;
         shingles.finish()?;
         keys.finish()?;
         texts.finish()
     }
 
-    pub fn site(&self, doc: DocId) -> u64 {
-        self.sites[doc as usize]
+    /// Ends the first pass: from now on the documents' facts are only read.
+    fn seal(&mut self) -> crate::Result<()> {
+        self.docs.seal()
     }
 
-    /// The first line of a document, as a [`LineRef`].
-    pub fn first_line(&self, doc: DocId) -> LineRef {
-        self.starts[doc as usize] as LineRef
+    /// What the first pass learned of a document.
+    pub fn facts(&self, doc: DocId) -> crate::Result<DocFingerprint> {
+        Ok(DocFingerprint::decode(&self.docs.record(doc as usize)?))
     }
 
-    /// The document and line of a [`LineRef`].
-    pub fn occurrence(&self, line: LineRef) -> Occurrence {
-        // `starts` is sorted; the document is the last one starting at or before the line.
-        let doc = self.starts.partition_point(|&s| s <= line as usize) - 1;
-        Occurrence {
-            doc: doc as DocId,
-            line: line - self.starts[doc] as LineRef,
-        }
+    /// The layout of a document's stored facts.
+    fn stored(&self, doc: DocId) -> crate::Result<Stored> {
+        Ok(Stored::of(&self.docs.read(doc as usize, 0, STORED_HEADER)?))
     }
 
-    /// The lines of a document that repeat most of another line of it.
-    pub fn near_repeats(&self, doc: DocId) -> &[NearRepeat] {
-        let d = doc as usize;
-        let start = if d == 0 { 0 } else { self.near_repeat_ends[d - 1] };
-        &self.near_repeats[start..self.near_repeat_ends[d]]
+    /// The bytes of `range` of a document's stored facts.
+    fn part(&self, doc: DocId, range: std::ops::Range<usize>) -> crate::Result<Cow<'_, [u8]>> {
+        self.docs.read(doc as usize, range.start, range.len())
     }
 
-    /// The edge keys of a document's head and tail (see [`DocFingerprint::edges`]).
-    fn edges(&self, doc: DocId) -> &[u64] {
-        let d = doc as usize;
-        let start = if d == 0 { 0 } else { self.edge_ends[d - 1] };
-        &self.edges[start..self.edge_ends[d]]
+    /// The shingles of a line (sorted; empty for a short line).
+    pub fn line_shingles(&self, doc: DocId, line: u32) -> crate::Result<Vec<ShingleId>> {
+        let stored = self.stored(doc)?;
+        let table = self.part(doc, stored.long_lines())?;
+        let range = Stored::line_shingle_range(&table, line);
+        let all = stored.shingles();
+        let bytes = self.part(doc, all.start + 4 * range.start..all.start + 4 * range.end)?;
+        Ok(u32s(&bytes))
+    }
+
+    /// The distinct shingles of a document's long lines, sorted.
+    pub fn doc_shingles(&self, doc: DocId) -> crate::Result<Vec<ShingleId>> {
+        let stored = self.stored(doc)?;
+        let mut all = u32s(&self.part(doc, stored.shingles())?);
+        all.sort_unstable();
+        all.dedup();
+        Ok(all)
+    }
+
+    /// A document's MinHash signature (empty when it has none).
+    pub fn signature(&self, doc: DocId) -> crate::Result<Vec<u32>> {
+        let stored = self.stored(doc)?;
+        Ok(u32s(&self.part(doc, stored.signature())?))
+    }
+
+    pub fn doc_bytes(&self, doc: DocId) -> crate::Result<u64> {
+        Ok(self.stored(doc)?.bytes)
     }
 
     /// Counts the edge evidence of the source texts: each distinct text of
     /// the run counts once (the first document with it that is not left out),
-    /// so exact copies and documents left out add nothing.
-    fn count_edges(&mut self) {
+    /// so exact copies and documents left out add nothing. Only the keys
+    /// with at least `chrome_min_docs` texts are kept: the others are no
+    /// evidence.
+    fn count_edges(&mut self) -> crate::Result<()> {
         let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
         for doc in 0..self.next_doc_id() {
             if self.is_copy_or_left_out(doc) {
                 continue;
             }
-            for &e in self.edges(doc) {
+            let stored = self.stored(doc)?;
+            for e in u64s(&self.part(doc, stored.edges())?) {
                 by_shard[shard_of(e)].push(e);
             }
         }
+        let min = self.rules.chrome_min_docs;
         let counts: Vec<KeyMap<u32>> = by_shard
             .into_par_iter()
             .map(|keys| {
@@ -241,45 +223,23 @@ impl CorpusIndex {
                 for k in keys {
                     *map.entry(k).or_insert(0) += 1;
                 }
+                map.retain(|_, n| *n >= min);
                 map
             })
             .collect();
         self.edge_docs = counts.into_iter().flatten().collect();
+        Ok(())
     }
 
     /// An exact copy of an earlier document of the run, or a document left out of it.
-    fn is_copy_or_left_out(&self, doc: DocId) -> bool {
+    pub fn is_copy_or_left_out(&self, doc: DocId) -> bool {
         self.earlier_copy(doc).is_some() || self.left_out.binary_search(&doc).is_ok()
     }
 
-    /// How many source texts have this edge key at that edge.
+    /// How many source texts have this edge key at that edge, when they
+    /// are at least `chrome_min_docs`; 0 otherwise.
     pub fn edge_docs(&self, edge_key: u64) -> u32 {
         self.edge_docs.get(&edge_key).copied().unwrap_or(0)
-    }
-
-    /// The shingles of a line (sorted; empty for a short line).
-    pub fn line_shingles(&self, doc: DocId, line: u32) -> &[ShingleId] {
-        self.shingles_of(self.first_line(doc) + line)
-    }
-
-    /// The shingles of a line given as a [`LineRef`].
-    pub fn shingles_of(&self, line: LineRef) -> &[ShingleId] {
-        let g = line as usize;
-        let start = if g == 0 {
-            0
-        } else {
-            self.line_shingle_ends[g - 1] as usize
-        };
-        &self.line_shingles[start..self.line_shingle_ends[g] as usize]
-    }
-
-    pub fn lines(&self, doc: DocId) -> &[LineFp] {
-        let d = doc as usize;
-        &self.lines[self.starts[d]..self.starts[d + 1]]
-    }
-
-    pub fn text_check(&self, doc: DocId) -> u64 {
-        self.text_checks[doc as usize]
     }
 
     /// The first occurrences of the index keys and the sampled shingles
@@ -322,15 +282,11 @@ impl CorpusIndex {
             .filter(|&d| d != NOT_A_COPY)
     }
 
-    /// Each document of the run that has a signature and is not an exact
-    /// copy of an earlier one, with it, in corpus order.
-    pub fn signatures(&self) -> impl Iterator<Item = (DocId, &[u32])> + '_ {
-        let k = self.rules.docs.signature_len();
-        self.signed_docs
-            .iter()
-            .copied()
-            .zip(self.signatures.chunks_exact(k))
-            .filter(|&(d, _)| !self.is_copy_or_left_out(d))
+    /// The band keys of the signed documents, one record per document and
+    /// band, partitioned by key and in corpus order in each partition. Only
+    /// those of documents that are in the run and no exact copy count.
+    pub fn bands(&self) -> &Exchange<DocKey> {
+        &self.bands
     }
 
     /// Ends the first pass: the documents of the run are those added, but
@@ -339,12 +295,12 @@ impl CorpusIndex {
     /// [`CorpusIndex::set_near_docs`] treats them as removed. Then the
     /// originals of the exact copies are found and the chrome evidence counted.
     pub fn close_run(&mut self, mut left_out: Vec<DocId>) -> crate::Result<()> {
+        self.seal()?;
         left_out.sort_unstable();
         left_out.dedup();
         self.left_out = left_out;
         self.find_originals()?;
-        self.count_edges();
-        Ok(())
+        self.count_edges()
     }
 
     /// The original of every exact copy: per partition of text keys, read in
@@ -379,20 +335,6 @@ impl CorpusIndex {
         Ok(())
     }
 
-    pub fn doc_bytes(&self, doc: DocId) -> u64 {
-        self.doc_bytes[doc as usize]
-    }
-
-    /// The distinct shingles of a document's long lines, sorted.
-    pub fn doc_shingles(&self, doc: DocId) -> Vec<ShingleId> {
-        let mut all: Vec<ShingleId> = (0..self.lines(doc).len() as u32)
-            .flat_map(|line| self.line_shingles(doc, line).iter().copied())
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        all
-    }
-
     /// Records what the document stage found. From then on the source
     /// documents are those of the run that are neither removed as near
     /// duplicates nor exact copies of an earlier document: every first
@@ -400,6 +342,8 @@ impl CorpusIndex {
     /// earliest in a source document (see [`CorpusIndex::first_occurrences`]),
     /// so nothing is traced to a document that is not written.
     pub fn set_near_docs(&mut self, near: NearDocs) {
+        // The band keys are not needed again.
+        self.bands = Exchange::in_memory(1);
         let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
         removed.extend_from_slice(&self.left_out);
         removed.sort_unstable();
@@ -426,30 +370,6 @@ impl CorpusIndex {
 
 /// Marks a document that is no exact copy in [`CorpusIndex::copy_of`].
 const NOT_A_COPY: DocId = DocId::MAX;
-
-/// A document and the key of its normalized text ([`fingerprint::doc_key`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct TextOf {
-    key: u64,
-    doc: u64,
-}
-
-impl Record for TextOf {
-    const BYTES: usize = 16;
-    fn key(&self) -> u64 {
-        self.key
-    }
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.key.to_le_bytes());
-        out.extend_from_slice(&self.doc.to_le_bytes());
-    }
-    fn decode(b: &[u8]) -> TextOf {
-        TextOf {
-            key: u64_at(b, 0),
-            doc: u64_at(b, 8),
-        }
-    }
-}
 
 fn shard_of(key: u64) -> usize {
     (key >> (64 - SHARD_BITS)) as usize
@@ -525,7 +445,7 @@ mod tests {
             "the first copy not left out is the original"
         );
         assert_eq!(idx.earlier_copy(3), Some(2));
-        assert!(idx.signatures().all(|(d, _)| d != 0));
+        assert!(idx.is_copy_or_left_out(0));
         let (mut answers, _) = idx.first_occurrences().unwrap();
         let answers = answers.take(0, 5).unwrap();
         assert_eq!(answers.of(2).keys.line_first(0), None);

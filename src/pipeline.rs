@@ -319,7 +319,7 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     first.index.close_run(gone_docs.collect())?;
     let doc_stage = Instant::now();
     let near = match run.config.docs.doc_dedup {
-        DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs),
+        DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs)?,
         _ => NearDocs::default(),
     };
     first.index.set_near_docs(near);
@@ -601,21 +601,25 @@ fn clean_unit(
     let changed = |location: String| Error::InputChanged { location };
     let (doc, loaded) = match (doc, loaded) {
         (None, Err(_)) => return Ok(None),
-        (Some(doc), Ok(l)) if xxh3_64(l.text.as_bytes()) == index.text_check(doc) => (doc, l),
-        (Some(doc), _) => return Err(changed(name(doc).display())),
+        (Some(doc), Ok(l)) => (doc, l),
+        (Some(doc), Err(_)) => return Err(changed(name(doc).display())),
         (None, Ok(_)) => return Err(changed(sources[source].display.clone())),
     };
-    let site = site_names.get(&index.site(doc)).cloned().unwrap_or_default();
+    let facts = index.facts(doc)?;
+    if xxh3_64(loaded.text.as_bytes()) != facts.text_check {
+        return Err(changed(name(doc).display()));
+    }
+    let site = site_names.get(&facts.site).cloned().unwrap_or_default();
     let Loaded { text, jsonl } = loaded;
     let lines = Lines::split_at_most(&text, index.rules().max_line_bytes);
     let answers = answers.unwrap_or_default();
-    let decision: Decision = decide::decide(doc, &text, &lines, index, &answers);
+    let decision: Decision = decide::decide(doc, &text, &lines, &facts, index, &answers)?;
     let mut kept = String::with_capacity(text.len());
     let dropped_terminator = decide::assemble(&text, &lines, &decision, &mut kept);
     let report = DocReport::new(
         &text,
         &lines,
-        index.lines(doc),
+        &facts.lines,
         &decision,
         kept.len(),
         dropped_terminator,

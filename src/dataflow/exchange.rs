@@ -52,8 +52,23 @@ impl Budget {
         Budget::new(usize::MAX)
     }
 
-    fn over(&self) -> bool {
+    pub(super) fn over(&self) -> bool {
         self.held.load(Ordering::Relaxed) > self.limit
+    }
+
+    /// Counts `bytes` more held in memory.
+    pub(super) fn hold(&self, bytes: usize) {
+        self.held.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Counts `bytes` fewer held in memory.
+    pub(super) fn release(&self, bytes: usize) {
+        self.held.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// Bytes held in memory now.
+    pub fn held_bytes(&self) -> usize {
+        self.held.load(Ordering::Relaxed)
     }
 
     /// Bytes written to spill files so far.
@@ -66,10 +81,15 @@ impl Budget {
         self.peak_on_disk.load(Ordering::Relaxed)
     }
 
-    fn add_to_disk(&self, bytes: u64) {
+    pub(super) fn add_to_disk(&self, bytes: u64) {
         self.spilled.fetch_add(bytes, Ordering::Relaxed);
         let now = self.on_disk.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.peak_on_disk.fetch_max(now, Ordering::Relaxed);
+    }
+
+    /// Counts `bytes` of files removed.
+    pub(super) fn remove_from_disk(&self, bytes: u64) {
+        self.on_disk.fetch_sub(bytes, Ordering::Relaxed);
     }
 }
 
@@ -180,7 +200,7 @@ impl<R: Record> Exchange<R> {
                 // The other partitions' records go now; the stream gives
                 // back its own when it is dropped.
                 let others = held.bytes() - held.buffers[p].len();
-                self.budget.held.fetch_sub(others, Ordering::Relaxed);
+                self.budget.release(others);
                 let file = held.spilled[p].then(|| self.files.path(task, partition));
                 let stream = Stream {
                     files: self.files.clone(),
@@ -229,7 +249,7 @@ impl<R: Record> Exchange<R> {
             held.spilled[p] = true;
             self.files.bytes.fetch_add(buffer.len() as u64, Ordering::Relaxed);
             self.budget.add_to_disk(buffer.len() as u64);
-            self.budget.held.fetch_sub(buffer.len(), Ordering::Relaxed);
+            self.budget.release(buffer.len());
             *buffer = Vec::new();
         }
         Ok(())
@@ -241,7 +261,7 @@ impl<R: Record> Drop for Exchange<R> {
     fn drop(&mut self) {
         let finished = self.finished.get_mut().unwrap_or_else(|e| e.into_inner());
         let held: usize = finished.values().map(Held::bytes).sum();
-        self.budget.held.fetch_sub(held, Ordering::Relaxed);
+        self.budget.release(held);
     }
 }
 
@@ -267,7 +287,7 @@ impl Drop for SpillFiles {
     fn drop(&mut self) {
         let bytes = self.bytes.load(Ordering::Relaxed);
         if bytes > 0 {
-            self.budget.on_disk.fetch_sub(bytes, Ordering::Relaxed);
+            self.budget.remove_from_disk(bytes);
             if let Some(dir) = &self.dir {
                 // Best effort: the work folder goes with the run anyway.
                 let _ = fs::remove_dir_all(dir);
@@ -339,7 +359,7 @@ impl<R: Record> Stream<R> {
 impl<R: Record> Drop for Stream<R> {
     fn drop(&mut self) {
         let budget = &self.files.budget;
-        budget.held.fetch_sub(self.memory.len(), Ordering::Relaxed);
+        budget.release(self.memory.len());
     }
 }
 
@@ -373,7 +393,7 @@ impl<R: Record> Producer<'_, R> {
 
     fn check_budget(&mut self) -> Result<()> {
         let ex = self.exchange;
-        ex.budget.held.fetch_add(self.pending, Ordering::Relaxed);
+        ex.budget.hold(self.pending);
         self.pending = 0;
         // A task over the budget spills all it holds: what the exchanges hold
         // stays under the budget plus CHECK_EVERY bytes per running task.

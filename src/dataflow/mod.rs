@@ -16,6 +16,7 @@
 //! See `docs/dataflow.md` for the stages built on it.
 
 pub mod answers;
+mod doc_store;
 mod exchange;
 pub mod first_seen;
 pub mod first_shingle;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use crate::config::DEFAULT_PARTITIONS;
 
+pub use doc_store::DocStore;
 pub use exchange::{Budget, Exchange, Producer, Stream};
 
 /// A record that crosses an [`Exchange`]: a fixed number of bytes.
@@ -83,6 +85,31 @@ impl Exchanges {
         match &self.dir {
             Some(dir) => Exchange::new(dir.join(name), partitions, self.budget.clone()),
             None => Exchange::in_memory(partitions),
+        }
+    }
+}
+
+/// A document and a key of it (the key of its text, a band of its
+/// signature), exchanged by key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocKey {
+    pub key: u64,
+    pub doc: u64,
+}
+
+impl Record for DocKey {
+    const BYTES: usize = 16;
+    fn key(&self) -> u64 {
+        self.key
+    }
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.key.to_le_bytes());
+        out.extend_from_slice(&self.doc.to_le_bytes());
+    }
+    fn decode(b: &[u8]) -> DocKey {
+        DocKey {
+            key: u64_at(b, 0),
+            doc: u64_at(b, 8),
         }
     }
 }

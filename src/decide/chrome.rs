@@ -22,9 +22,9 @@
 
 use super::{Cut, Label, Reason};
 use crate::dataflow::first_seen::KeyAnswers;
-use crate::doc::{DocId, Lines};
-use crate::fingerprint::{self, word_lines, LineFp};
-use crate::index::CorpusIndex;
+use crate::doc::Lines;
+use crate::fingerprint::{self, word_lines};
+use crate::index::{CorpusIndex, DocFingerprint};
 
 /// At most this many words make a line short enough to be chrome by shape.
 const SHAPE_MAX_WORDS: usize = 5;
@@ -36,14 +36,14 @@ const CHROME_PER_GAP: usize = 3;
 /// Labels the chrome lines and returns the cut of a chrome phrase glued to
 /// the end of the last content line, if any.
 pub(super) fn label(
-    doc: DocId,
     text: &str,
     lines: &Lines,
-    fps: &[LineFp],
+    facts: &DocFingerprint,
     index: &CorpusIndex,
     answers: &KeyAnswers<'_>,
     labels: &mut [Label],
 ) -> Option<Cut> {
+    let fps = &facts.lines[..];
     // The document as the other rules leave it: stripping looks at what
     // will be written, so that cleaning the output again finds no new edge.
     let kept: Vec<usize> = word_lines(fps).filter(|&i| labels[i].is_kept()).collect();
@@ -51,7 +51,7 @@ pub(super) fn label(
         return None;
     }
     let rules = index.rules();
-    let site = index.site(doc);
+    let site = facts.site;
     // Only a short line is chrome on evidence. A long line at the edges of
     // many pages is a `dup_across_docs` in all but the first, whose copy is
     // its first occurrence and stays: the first of three crawls of a story

@@ -34,7 +34,7 @@ use serde::Serialize;
 use crate::config::DocDedup;
 use crate::dataflow::answers::DocAnswers;
 use crate::doc::{DocId, Lines};
-use crate::index::CorpusIndex;
+use crate::index::{CorpusIndex, DocFingerprint};
 
 /// Why a line was removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -173,15 +173,18 @@ pub struct Cut {
 }
 
 /// Labels every line of document `doc` (its `text`, cut into `lines`),
-/// reading only the index and the answers the document got.
+/// reading only what the first pass learned of it (`facts`), the index and
+/// the answers the document got. Fails only when the index cannot read the
+/// facts of a possible source line.
 pub fn decide(
     doc: DocId,
     text: &str,
     lines: &Lines,
+    facts: &DocFingerprint,
     index: &CorpusIndex,
     answers: &DocAnswers<'_>,
-) -> Decision {
-    let fps = index.lines(doc);
+) -> crate::Result<Decision> {
+    let fps = &facts.lines[..];
     let whole = |status: DocStatus, reason: Reason, of: Provenance| Decision {
         status,
         labels: vec![Label::removed(reason, Some(of)); fps.len()],
@@ -194,7 +197,7 @@ pub fn decide(
                 line: None,
                 containment: None,
             };
-            return whole(DocStatus::DupDoc { of: twin }, Reason::DupDoc, of);
+            return Ok(whole(DocStatus::DupDoc { of: twin }, Reason::DupDoc, of));
         }
     }
     if let Some((kept, similarity)) = index.near_dup_of(doc) {
@@ -203,20 +206,20 @@ pub fn decide(
             line: None,
             containment: Some(similarity),
         };
-        return whole(
+        return Ok(whole(
             DocStatus::NearDupDoc { of: kept, similarity },
             Reason::NearDupDoc,
             of,
-        );
+        ));
     }
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
     repeat::label(doc, fps, rules.min_line_chars, &mut labels);
-    near::label_in_doc(doc, index.near_repeats(doc), &mut labels);
+    near::label_in_doc(doc, &facts.near_repeats, &mut labels);
     cross_doc::label(fps, index.rules().min_line_chars, &answers.keys, &mut labels);
-    near::label_across_docs(doc, index, &answers.shingles, &mut labels);
+    near::label_across_docs(facts, index, &answers.shingles, &mut labels)?;
     near::absorb_stubs(fps, text, lines, &mut labels);
-    let cut = chrome::label(doc, text, lines, fps, index, &answers.keys, &mut labels);
+    let cut = chrome::label(text, lines, facts, index, &answers.keys, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()
@@ -231,7 +234,7 @@ pub fn decide(
         DocStatus::Empty
     };
     let cut = cut.filter(|_| status.is_kept());
-    Decision { status, labels, cut }
+    Ok(Decision { status, labels, cut })
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.

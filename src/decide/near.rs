@@ -16,7 +16,7 @@ use crate::config::{MIN_SHINGLES, SAMPLE_SLACK, STUB_MAX_WORDS};
 use crate::dataflow::first_shingle::ShingleAnswers;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, per_mille, shared_at_least, word_lines, LineFp, ShingleId};
-use crate::index::{CorpusIndex, LineRef};
+use crate::index::{CorpusIndex, DocFingerprint};
 use crate::near_repeat::{min_shared, NearRepeat};
 /// Sampled shingles seen before that are enough to name a line's likely
 /// sources: looking up stops there.
@@ -37,24 +37,26 @@ pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Lab
 }
 
 pub(super) fn label_across_docs(
-    doc: DocId,
+    facts: &DocFingerprint,
     index: &CorpusIndex,
     answers: &ShingleAnswers<'_>,
     labels: &mut [Label],
-) {
+) -> crate::Result<()> {
     let containment = index.rules().containment;
-    let first_line = index.first_line(doc);
-    // Per-line scratch, reused: the earlier lines where the line's hits were
-    // first seen, the candidate sources with their hit counts, and their shingles.
-    let mut earlier: Vec<LineRef> = Vec::with_capacity(MAX_HITS);
-    let mut candidates: Vec<(usize, LineRef, usize)> = Vec::with_capacity(MAX_HITS);
-    let mut sources: Vec<(LineRef, usize, &[ShingleId])> = Vec::with_capacity(MAX_SOURCE_CANDIDATES);
+    // Each line's shingles, as the first pass stored them (none for a short line).
+    let mut own: Vec<&[ShingleId]> = vec![&[]; labels.len()];
+    for (line, ids) in facts.line_shingles() {
+        own[line as usize] = ids;
+    }
+    // Per-line scratch, reused: the earlier lines (document, line) where the
+    // line's hits were first seen, and the candidate sources with their hit counts.
+    let mut earlier: Vec<(DocId, u32)> = Vec::with_capacity(MAX_HITS);
+    let mut candidates: Vec<(usize, (DocId, u32), usize)> = Vec::with_capacity(MAX_HITS);
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
         }
-        // The line's shingles, as the first pass stored them.
-        let all = index.shingles_of(first_line + i as LineRef);
+        let all = own[i];
         if all.len() < MIN_SHINGLES {
             continue;
         }
@@ -66,9 +68,8 @@ pub(super) fn label_across_docs(
         let mut misses = 0;
         earlier.clear();
         for s in sampled() {
-            // Lines numbered below the document's first are in earlier documents.
             match answers.first(i as u32, s) {
-                Some((d, l)) => earlier.push(index.first_line(d) + l),
+                Some(first) => earlier.push(first),
                 None => misses += 1,
             }
             if misses > allowed_misses || earlier.len() == MAX_HITS {
@@ -99,44 +100,28 @@ pub(super) fn label_across_docs(
         }
         candidates.retain(|&(_, _, at_most)| at_most >= need);
         candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        // The candidates' shingles are fetched first, all at once: each is a
-        // cache miss, and misses that do not wait on each other overlap.
-        sources.clear();
-        sources.extend(
-            candidates
-                .iter()
-                .take(MAX_SOURCE_CANDIDATES)
-                .map(|&(_, l, at_most)| (l, at_most, index.shingles_of(l))),
-        );
-        // Every cache line of each, not just the first: a list of 100 ids
-        // spans seven.
-        let touched = sources
-            .iter()
-            .flat_map(|(_, _, shingles)| shingles.iter().step_by(16))
-            .fold(0, |acc, &x| acc ^ x);
-        std::hint::black_box(touched);
         // The source kept is the one that holds most (the first of equals).
         let mut need = need;
-        let mut best: Option<(LineRef, usize)> = None;
-        for &(l, at_most, shingles) in &sources {
+        let mut best: Option<((DocId, u32), usize)> = None;
+        for &(_, (d, l), at_most) in candidates.iter().take(MAX_SOURCE_CANDIDATES) {
             if at_most < need {
                 continue;
             }
-            if let Some(n) = shared_at_least(all, shingles, need) {
-                best = Some((l, n));
+            if let Some(n) = shared_at_least(all, &index.line_shingles(d, l)?, need) {
+                best = Some(((d, l), n));
                 need = n + 1;
             }
         }
-        let Some((l, n)) = best else { continue };
-        let source = index.occurrence(l);
+        let Some(((doc, line), n)) = best else { continue };
         let c = n as f64 / all.len() as f64;
         let of = Provenance {
-            doc: source.doc,
-            line: Some(source.line),
+            doc,
+            line: Some(line),
             containment: Some(per_mille(c)),
         };
         claim(labels, i, Reason::NearDupAcrossDocs, of);
     }
+    Ok(())
 }
 
 /// A short kept line between two lines removed as duplicates of the same

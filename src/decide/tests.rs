@@ -30,7 +30,8 @@ fn index(docs: &[&str]) -> Indexed {
 fn decide_doc(docs: &[&str], indexed: &Indexed, doc: DocId) -> Decision {
     let text = docs[doc as usize];
     let answers = indexed.answers.of(doc);
-    decide(doc, text, &Lines::split(text), &indexed.idx, &answers)
+    let facts = indexed.idx.facts(doc).unwrap();
+    decide(doc, text, &Lines::split(text), &facts, &indexed.idx, &answers).unwrap()
 }
 
 /// The reason of each line ("keep" for kept lines) of document `doc`.
