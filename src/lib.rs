@@ -26,6 +26,7 @@ pub mod progress;
 pub mod read;
 pub mod report;
 pub mod synth;
+pub mod tally;
 pub mod write;
 
 pub use config::{CleanConfig, InputArg};

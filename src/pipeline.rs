@@ -133,6 +133,7 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
         budget: Budget::new(usize::try_from(config.exchange_budget()).unwrap_or(usize::MAX)),
         partitions: config.partitions_for(plan.total_bytes()),
     };
+    stats.tally_through(&exchanges);
     Ok(Run {
         exchanges,
         work,
@@ -426,7 +427,7 @@ fn finish(
 ) -> Result<Stats> {
     let (config, sources) = (run.config, &run.plan.sources);
     let name = |d: DocId| first.name(sources, d).display();
-    let mut result = stats.finish(config, distinct_keys as usize, name);
+    let mut result = stats.finish(config, distinct_keys as usize, name)?;
     result.near_dup_doc_clusters = NearDupClusters::of(first.index.near_docs(), name);
     let total = timings.started.elapsed().as_secs_f64();
     result.timings.threads = rayon::current_num_threads();
@@ -555,8 +556,9 @@ fn write_in_order(
             if let (Some(file), Some(line)) = (annotations.as_mut(), c.annotation) {
                 file.write_all(line.as_bytes())?;
             }
-            stats.add_doc(c.report);
+            stats.add_doc(c.report)?;
         }
+        stats.end_batch()?;
     }
     jsonl_out.finish_all()?;
     Ok((stats, annotations))

@@ -8,12 +8,15 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::CleanConfig;
+use crate::dataflow::Exchanges;
 use crate::decide::{Decision, DocStatus, Label, Reason};
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::LineFp;
-use crate::keymap::KeyMap;
 use crate::near_docs::NearDocs;
 use crate::read::Skip;
+use crate::tally::Tallies;
+pub use crate::tally::{SiteChrome, TopLine};
+use crate::Result;
 
 /// How many removed lines the stats list.
 pub const TOP_LINES: usize = 20;
@@ -156,30 +159,6 @@ impl DocReport {
     }
 }
 
-#[derive(Debug, Default)]
-struct RemovedLine {
-    sample: String,
-    lines: u64,
-    docs: u64,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct TopLine {
-    pub text: String,
-    pub lines: u64,
-    pub docs: u64,
-}
-
-/// The chrome lines removed on one site.
-#[derive(Clone, Debug, Serialize)]
-pub struct SiteChrome {
-    pub site: String,
-    /// Chrome lines removed on this site.
-    pub lines: u64,
-    /// The most frequent of them (digits masked when counting): text and documents.
-    pub top: Vec<TopLine>,
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct Cluster {
     /// Documents in the cluster: the kept one and its removed twins.
@@ -272,21 +251,51 @@ pub struct Timings {
 }
 
 /// Accumulates document reports in corpus order.
-#[derive(Default)]
 pub struct StatsBuilder {
     input: Totals,
     long_lines: LongLines,
     output: Totals,
     removed: BTreeMap<Reason, ReasonTotals>,
-    removed_lines: KeyMap<RemovedLine>,
     cluster_sizes: BTreeMap<DocId, u64>,
     skipped: Skipped,
-    /// Per site: chrome lines removed, and per masked line its sample and documents.
-    chrome: BTreeMap<String, (u64, KeyMap<RemovedLine>)>,
+    /// The removed duplicate lines by key, and per site its chrome lines.
+    tallies: Tallies,
+}
+
+impl Default for StatsBuilder {
+    /// Stats whose tallies are held in memory, whatever their size.
+    fn default() -> StatsBuilder {
+        StatsBuilder::new(&Exchanges::in_memory())
+    }
 }
 
 impl StatsBuilder {
-    pub fn add_doc(&mut self, r: DocReport) {
+    /// Stats whose tallies of removed lines go through `exchanges`.
+    pub fn new(exchanges: &Exchanges) -> StatsBuilder {
+        StatsBuilder {
+            input: Totals::default(),
+            long_lines: LongLines::default(),
+            output: Totals::default(),
+            removed: BTreeMap::new(),
+            cluster_sizes: BTreeMap::new(),
+            skipped: Skipped::default(),
+            tallies: Tallies::new(exchanges),
+        }
+    }
+
+    /// Sends the tallies of removed lines through `exchanges` from now on
+    /// (before any document is added).
+    pub fn tally_through(&mut self, exchanges: &Exchanges) {
+        debug_assert!(self.input.docs == 0);
+        self.tallies = Tallies::new(exchanges);
+    }
+
+    /// Ends a batch of documents (see [`Tallies::end_batch`]).
+    pub fn end_batch(&mut self) -> Result<()> {
+        self.tallies.end_batch()
+    }
+
+    pub fn add_doc(&mut self, r: DocReport) -> Result<()> {
         add_totals(&mut self.input, r.input);
         self.long_lines.lines += r.long_lines.lines;
         self.long_lines.pieces += r.long_lines.pieces;
@@ -299,28 +308,18 @@ impl StatsBuilder {
             e.docs += t.docs;
         }
         for (key, sample, n) in r.removed_lines {
-            let e = self.removed_lines.entry(key).or_insert_with(|| RemovedLine {
-                sample,
-                ..RemovedLine::default()
-            });
-            e.lines += n;
-            e.docs += 1;
+            self.tallies.add_line(key, &sample, n)?;
         }
         if let Some(of) = r.dup_of {
             *self.cluster_sizes.entry(of).or_insert(1) += 1;
         }
         if !r.chrome_lines.is_empty() {
-            let site = self.chrome.entry(r.site).or_default();
-            site.0 += chrome_lines;
+            self.tallies.add_site(&r.site, chrome_lines)?;
             for (key, sample) in r.chrome_lines {
-                let e = site.1.entry(key).or_insert_with(|| RemovedLine {
-                    sample,
-                    ..RemovedLine::default()
-                });
-                e.lines += 1;
-                e.docs += 1;
+                self.tallies.add_chrome(&r.site, key, &sample)?;
             }
         }
+        Ok(())
     }
 
     pub fn add_skip(&mut self, skip: Skip) {
@@ -336,7 +335,12 @@ impl StatsBuilder {
     }
 
     /// The final stats. `name` gives a document's display name.
-    pub fn finish(self, config: &CleanConfig, index_keys: usize, name: impl Fn(DocId) -> String) -> Stats {
+    pub fn finish(
+        mut self,
+        config: &CleanConfig,
+        index_keys: usize,
+        name: impl Fn(DocId) -> String,
+    ) -> Result<Stats> {
         let mut removed = BTreeMap::new();
         for reason in Reason::ALL {
             removed.insert(
@@ -344,20 +348,12 @@ impl StatsBuilder {
                 self.removed.get(&reason).copied().unwrap_or_default(),
             );
         }
-        let top = top_lines(self.removed_lines, TOP_LINES);
-        let mut chrome: Vec<SiteChrome> = self
-            .chrome
-            .into_iter()
-            .map(|(site, (lines, map))| SiteChrome {
-                site,
-                lines,
-                top: top_lines(map, TOP_CHROME_PER_SITE),
-            })
-            .collect();
-        chrome.sort_by(|a, b| b.lines.cmp(&a.lines).then(a.site.cmp(&b.site)));
-        chrome.truncate(TOP_CHROME_SITES);
+        let top = self.tallies.top_lines(TOP_LINES)?;
+        let chrome = self
+            .tallies
+            .chrome_by_site(TOP_CHROME_SITES, TOP_CHROME_PER_SITE)?;
         let clusters = DupClusters::of(self.cluster_sizes.into_iter().collect(), name);
-        Stats {
+        Ok(Stats {
             textsieve_version: env!("CARGO_PKG_VERSION"),
             config: config.clone(),
             input: self.input,
@@ -371,28 +367,8 @@ impl StatsBuilder {
             near_dup_doc_clusters: NearDupClusters::default(),
             index_keys: index_keys as u64,
             timings: Timings::default(),
-        }
-    }
-}
-
-/// The `n` lines removed most often (ties: more documents, then text).
-fn top_lines(map: KeyMap<RemovedLine>, n: usize) -> Vec<TopLine> {
-    let mut top: Vec<TopLine> = map
-        .into_values()
-        .map(|l| TopLine {
-            text: l.sample,
-            lines: l.lines,
-            docs: l.docs,
         })
-        .collect();
-    top.sort_by(|a, b| {
-        b.lines
-            .cmp(&a.lines)
-            .then(b.docs.cmp(&a.docs))
-            .then(a.text.cmp(&b.text))
-    });
-    top.truncate(n);
-    top
+    }
 }
 
 fn add_totals(a: &mut Totals, b: Totals) {
