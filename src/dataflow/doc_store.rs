@@ -21,13 +21,16 @@ use crate::{Error, Result};
 
 /// Bytes written to the file at a time.
 const WRITE_BYTES: usize = 64 * 1024;
+/// Records are held in chunks of this many bytes (or one record's, if more):
+/// one growing vector would hold up to twice its bytes while it grows.
+const CHUNK_BYTES: usize = 1 << 20;
 
 pub struct DocStore {
     budget: Arc<Budget>,
     /// Where records go past the budget; `None` to hold them all in memory.
     path: Option<PathBuf>,
     /// The records, while they are held in memory.
-    held: Vec<u8>,
+    held: Chunks,
     /// Once spilled: the file, written through `writer` until [`DocStore::seal`].
     file: Option<File>,
     writer: Option<BufWriter<File>>,
@@ -44,7 +47,7 @@ impl DocStore {
         DocStore {
             budget,
             path,
-            held: Vec::new(),
+            held: Chunks::default(),
             file: None,
             writer: None,
             file_bytes: 0,
@@ -71,9 +74,9 @@ impl DocStore {
             self.ends.push(self.file_bytes);
             return Ok(());
         }
-        self.held.extend_from_slice(record);
-        self.budget.hold(record.len());
-        self.ends.push(self.held.len() as u64);
+        let grown = self.held.push(record);
+        self.budget.hold(grown);
+        self.ends.push(self.held.len);
         if self.path.is_some() && self.budget.over() {
             self.spill()?;
         }
@@ -95,11 +98,13 @@ impl DocStore {
             .open(path)
             .map_err(failed)?;
         let mut writer = BufWriter::with_capacity(WRITE_BYTES, file.try_clone().map_err(failed)?);
-        writer.write_all(&self.held).map_err(failed)?;
-        self.file_bytes = self.held.len() as u64;
+        for chunk in &self.held.chunks {
+            writer.write_all(chunk).map_err(failed)?;
+        }
+        self.file_bytes = self.held.len;
         self.budget.add_to_disk(self.file_bytes);
-        self.budget.release(self.held.len());
-        self.held = Vec::new();
+        self.budget.release(self.held.capacity());
+        self.held = Chunks::default();
         self.file = Some(file);
         self.writer = Some(writer);
         Ok(())
@@ -132,7 +137,7 @@ impl DocStore {
         let at = self.start(doc) + from as u64;
         debug_assert!(at + len as u64 <= self.ends[doc]);
         let Some(file) = &self.file else {
-            return Ok(Cow::Borrowed(&self.held[at as usize..at as usize + len]));
+            return Ok(Cow::Borrowed(self.held.slice(at, len)));
         };
         let mut bytes = vec![0u8; len];
         file.read_exact_at(&mut bytes, at).map_err(|e| {
@@ -151,7 +156,7 @@ impl DocStore {
 impl Drop for DocStore {
     /// Gives the memory back to the budget and removes the file.
     fn drop(&mut self) {
-        self.budget.release(self.held.len());
+        self.budget.release(self.held.capacity());
         if self.file.is_some() {
             self.budget.remove_from_disk(self.file_bytes);
             if let Some(path) = &self.path {
@@ -159,6 +164,50 @@ impl Drop for DocStore {
                 let _ = fs::remove_file(path);
             }
         }
+    }
+}
+
+/// Records held in memory, one after another as if in one vector, but in
+/// chunks; a record lies in one chunk.
+#[derive(Default)]
+struct Chunks {
+    chunks: Vec<Vec<u8>>,
+    /// Where each chunk starts among all the bytes.
+    starts: Vec<u64>,
+    /// All the bytes.
+    len: u64,
+}
+
+impl Chunks {
+    /// Appends a record; the bytes of memory that were allocated for it.
+    fn push(&mut self, record: &[u8]) -> usize {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.capacity() - c.len() >= record.len());
+        let mut grown = 0;
+        if !fits {
+            let chunk = Vec::with_capacity(record.len().max(CHUNK_BYTES));
+            grown = chunk.capacity();
+            self.chunks.push(chunk);
+            self.starts.push(self.len);
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.extend_from_slice(record);
+        }
+        self.len += record.len() as u64;
+        grown
+    }
+
+    fn capacity(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum()
+    }
+
+    /// The `len` bytes from `at`, which lie in one record.
+    fn slice(&self, at: u64, len: usize) -> &[u8] {
+        let i = self.starts.partition_point(|&s| s <= at) - 1;
+        let local = (at - self.starts[i]) as usize;
+        &self.chunks[i][local..local + len]
     }
 }
 

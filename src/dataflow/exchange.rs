@@ -406,6 +406,10 @@ impl<R: Record> Producer<'_, R> {
     /// Hands what the task wrote to the exchange; until then no reader sees it.
     pub fn finish(mut self) -> Result<()> {
         self.check_budget()?;
+        // The budget counts bytes held, not the room vectors grow into.
+        for buffer in &mut self.held.buffers {
+            buffer.shrink_to_fit();
+        }
         let ex = self.exchange;
         ex.finished
             .write()
