@@ -273,11 +273,22 @@ impl CleanConfig {
         }
     }
 
-    /// The bytes of records the exchanges between stages may hold in memory
-    /// before they spill: half of `--max-memory` (the rest is for the
-    /// per-line tables of the index, reading and writing).
+    /// The memory the run may use: `--max-memory`, or half of physical memory.
+    pub fn memory(&self) -> u64 {
+        self.max_memory.unwrap_or_else(default_max_memory)
+    }
+
+    /// The bytes of records the exchanges between stages and the document
+    /// store may hold in memory before they spill: half of
+    /// [`CleanConfig::memory`] (the rest is for the batches being read,
+    /// decided and written, and the per-document arrays).
     pub fn exchange_budget(&self) -> u64 {
-        self.max_memory.unwrap_or_else(default_max_memory) / 2
+        self.memory() / 2
+    }
+
+    /// Bytes of input per batch (see [`crate::read::batches::batch_bytes`]).
+    pub fn batch_bytes(&self) -> u64 {
+        crate::read::batches::batch_bytes(self.memory())
     }
 
     /// The partitions of each keyed exchange: `--partitions`, or enough

@@ -226,52 +226,58 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
     };
     let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
     let bar = progress.stage("fingerprint", run.plan.total_bytes());
-    read::batches::for_each_batch(sources, &[], &bar, |batch: Batch| -> Result<()> {
-        if interrupt::requested() {
-            return Err(Error::Interrupted);
-        }
-        let file_bytes = batch.file_bytes;
-        let units: Vec<(u32, u64, Unit)> = batch
-            .units
-            .into_iter()
-            .map(|u| (source_of(&u), record_of(&u), u))
-            .collect();
-        let previous = std::mem::take(&mut pending);
-        let (took, loaded) = rayon::join(
-            || add_to_index(&mut first.index, previous),
-            || -> Vec<_> {
-                units
-                    .into_par_iter()
-                    .map(|(src, rec, unit)| (src, rec, fingerprint_unit(unit, sources, config, &rules)))
-                    .collect()
-            },
-        );
-        first.index_time += took?;
-        for (src, rec, fp) in loaded {
-            first.units_of[src as usize] += 1;
-            match fp {
-                Ok((fp, site)) => {
-                    first.site_names.entry(fp.site).or_insert(site);
-                    pending.push(fp);
-                    first.origins.push((src, rec));
-                }
-                Err(skip) => {
-                    first.skipped_units.insert(unit_no);
-                    report_skip(config, progress, stats, skip)?;
-                }
+    read::batches::for_each_batch(
+        sources,
+        &[],
+        &bar,
+        config.batch_bytes(),
+        |batch: Batch| -> Result<()> {
+            if interrupt::requested() {
+                return Err(Error::Interrupted);
             }
-            unit_no += 1;
-        }
-        if first.origins.len() > DocId::MAX as usize {
-            return Err(Error::Config(format!(
-                "more than {} documents in one run",
-                DocId::MAX
-            )));
-        }
-        bar.inc(file_bytes);
-        bar.set_message(format!("{} docs", first.origins.len()));
-        Ok(())
-    })?;
+            let file_bytes = batch.file_bytes;
+            let units: Vec<(u32, u64, Unit)> = batch
+                .units
+                .into_iter()
+                .map(|u| (source_of(&u), record_of(&u), u))
+                .collect();
+            let previous = std::mem::take(&mut pending);
+            let (took, loaded) = rayon::join(
+                || add_to_index(&mut first.index, previous),
+                || -> Vec<_> {
+                    units
+                        .into_par_iter()
+                        .map(|(src, rec, unit)| (src, rec, fingerprint_unit(unit, sources, config, &rules)))
+                        .collect()
+                },
+            );
+            first.index_time += took?;
+            for (src, rec, fp) in loaded {
+                first.units_of[src as usize] += 1;
+                match fp {
+                    Ok((fp, site)) => {
+                        first.site_names.entry(fp.site).or_insert(site);
+                        pending.push(fp);
+                        first.origins.push((src, rec));
+                    }
+                    Err(skip) => {
+                        first.skipped_units.insert(unit_no);
+                        report_skip(config, progress, stats, skip)?;
+                    }
+                }
+                unit_no += 1;
+            }
+            if first.origins.len() > DocId::MAX as usize {
+                return Err(Error::Config(format!(
+                    "more than {} documents in one run",
+                    DocId::MAX
+                )));
+            }
+            bar.inc(file_bytes);
+            bar.set_message(format!("{} docs", first.origins.len()));
+            Ok(())
+        },
+    )?;
     first.index_time += add_to_index(&mut first.index, pending)?;
     bar.finish_and_clear();
     Ok(first)
@@ -362,37 +368,43 @@ fn clean_pass(
         };
         let (left_out, answers) = (&settled.left_out, &mut settled.answers);
         let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
-        let read = read::batches::for_each_batch(sources, left_out, &bar, |batch: Batch| -> Result<()> {
-            if interrupt::requested() {
-                return Err(Error::Interrupted);
-            }
-            let file_bytes = batch.file_bytes;
-            let mut units = Vec::with_capacity(batch.units.len());
-            let batch_start = next_doc;
-            for unit in batch.units {
-                let doc = if first.skipped_units.contains(&unit_no) {
-                    None
-                } else {
-                    next_doc += 1;
-                    Some(next_doc - 1)
-                };
-                unit_no += 1;
-                units.push((doc, unit));
-            }
-            let batch_answers = answers.take(batch_start, next_doc)?;
-            let results: Vec<Result<Option<Cleaned>>> = units
-                .into_par_iter()
-                .map(|(doc, unit)| {
-                    let answers = doc.map(|d| batch_answers.of(d));
-                    clean_unit(doc, unit, answers, &ctx, &name)
-                })
-                .collect();
-            bar.inc(file_bytes);
-            bar.set_message(format!("{next_doc} docs"));
-            // A closed channel means the writer failed; its error is the one to report.
-            tx.send(results)
-                .map_err(|_| Error::Config("the output writer stopped early".into()))
-        });
+        let read = read::batches::for_each_batch(
+            sources,
+            left_out,
+            &bar,
+            config.batch_bytes(),
+            |batch: Batch| -> Result<()> {
+                if interrupt::requested() {
+                    return Err(Error::Interrupted);
+                }
+                let file_bytes = batch.file_bytes;
+                let mut units = Vec::with_capacity(batch.units.len());
+                let batch_start = next_doc;
+                for unit in batch.units {
+                    let doc = if first.skipped_units.contains(&unit_no) {
+                        None
+                    } else {
+                        next_doc += 1;
+                        Some(next_doc - 1)
+                    };
+                    unit_no += 1;
+                    units.push((doc, unit));
+                }
+                let batch_answers = answers.take(batch_start, next_doc)?;
+                let results: Vec<Result<Option<Cleaned>>> = units
+                    .into_par_iter()
+                    .map(|(doc, unit)| {
+                        let answers = doc.map(|d| batch_answers.of(d));
+                        clean_unit(doc, unit, answers, &ctx, &name)
+                    })
+                    .collect();
+                bar.inc(file_bytes);
+                bar.set_message(format!("{next_doc} docs"));
+                // A closed channel means the writer failed; its error is the one to report.
+                tx.send(results)
+                    .map_err(|_| Error::Config("the output writer stopped early".into()))
+            },
+        );
         drop(tx);
         let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         read?;
@@ -440,6 +452,7 @@ fn finish(
 
     result.timings.spilled_bytes = run.exchanges.budget.spilled_bytes();
     result.timings.peak_spill_bytes = run.exchanges.budget.peak_disk_bytes();
+    result.timings.peak_memory_bytes = peak_resident_bytes();
     let Run {
         out,
         mut stats_file,
@@ -463,6 +476,16 @@ fn finish(
         f.commit()?;
     }
     Ok(result)
+}
+
+/// The process's resident-memory high-water mark (`VmHWM`), or 0.
+fn peak_resident_bytes() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    kib.unwrap_or(0) * 1024
 }
 
 fn round3(x: f64) -> f64 {

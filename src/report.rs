@@ -248,6 +248,9 @@ pub struct Timings {
     /// most spill bytes on disk at once (0 when everything fit `--max-memory`).
     pub spilled_bytes: u64,
     pub peak_spill_bytes: u64,
+    /// The most memory the process had resident at once (its high-water
+    /// mark, read as the run ends; 0 where the system does not tell).
+    pub peak_memory_bytes: u64,
 }
 
 /// Accumulates document reports in corpus order.

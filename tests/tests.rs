@@ -11,6 +11,7 @@ mod golden;
 mod hostile;
 mod invariants;
 mod jsonl;
+mod memory;
 mod near_docs;
 mod scale;
 mod synth_eval;

@@ -12,10 +12,21 @@ use super::compress;
 use super::plan::{Source, SourceKind};
 use super::{Skip, SkipReason};
 
-/// A batch holds at most this many units...
+/// A batch holds at most this many units, or about the bytes of input its
+/// reader is given (see [`batch_bytes`]).
 const MAX_UNITS: usize = 4096;
-/// ...or about this many bytes of input.
+/// The most bytes of input a batch holds.
 const MAX_BYTES: u64 = 8 << 20;
+/// The fewest: smaller batches would leave the workers waiting.
+const MIN_BYTES: u64 = 256 << 10;
+
+/// Bytes of input per batch for a run that may use `max_memory` bytes: a
+/// few batches are in flight at once in each pass (read ahead, worked on,
+/// written), each with what is derived from it, so a batch is a 64th of it,
+/// between [`MIN_BYTES`] and [`MAX_BYTES`].
+pub fn batch_bytes(max_memory: u64) -> u64 {
+    (max_memory / 64).clamp(MIN_BYTES, MAX_BYTES)
+}
 const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// Batches read ahead of the one being worked on.
 const READ_AHEAD: usize = 2;
@@ -45,18 +56,20 @@ pub struct Batch {
 }
 
 impl Batch {
-    fn full(&self) -> bool {
-        self.units.len() >= MAX_UNITS || self.file_bytes >= MAX_BYTES
+    fn full(&self, max_bytes: u64) -> bool {
+        self.units.len() >= MAX_UNITS || self.file_bytes >= max_bytes
     }
 }
 
-/// Calls `f` on each batch of the corpus in order; stops at the first error `f` returns.
-/// A source `i` with `left_out[i] == Some(n)` is not read: it gives `n`
-/// [`Unit::LeftOut`] instead (`left_out` may be empty: every source is read).
+/// Calls `f` on each batch of the corpus in order (of about `max_bytes` of
+/// input each); stops at the first error `f` returns. A source `i` with
+/// `left_out[i] == Some(n)` is not read: it gives `n` [`Unit::LeftOut`]
+/// instead (`left_out` may be empty: every source is read).
 pub fn for_each_batch<E: Send>(
     sources: &[Source],
     left_out: &[Option<u64>],
     progress: &ProgressBar,
+    max_bytes: u64,
     mut f: impl FnMut(Batch) -> Result<(), E>,
 ) -> Result<(), E> {
     let (tx, rx) = sync_channel::<Batch>(READ_AHEAD);
@@ -68,7 +81,7 @@ pub fn for_each_batch<E: Send>(
                 if let Some(&Some(units)) = left_out.get(index) {
                     for _ in 0..units {
                         batch.units.push(Unit::LeftOut { source: index });
-                        if batch.full() && !send(&mut batch) {
+                        if batch.full(max_bytes) && !send(&mut batch) {
                             return;
                         }
                     }
@@ -80,12 +93,12 @@ pub fn for_each_batch<E: Send>(
                         batch.file_bytes += src.size;
                     }
                     SourceKind::Jsonl(_) => {
-                        if !read_jsonl(index, src, progress, &mut batch, &mut send) {
+                        if !read_jsonl(index, src, progress, max_bytes, &mut batch, &mut send) {
                             return;
                         }
                     }
                 }
-                if batch.full() && !send(&mut batch) {
+                if batch.full(max_bytes) && !send(&mut batch) {
                     return;
                 }
             }
@@ -109,6 +122,7 @@ fn read_jsonl(
     index: usize,
     src: &Source,
     progress: &ProgressBar,
+    max_bytes: u64,
     batch: &mut Batch,
     send: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
@@ -164,7 +178,7 @@ fn read_jsonl(
                     line_no,
                     line,
                 });
-                if batch.units.len() >= MAX_UNITS || bytes >= MAX_BYTES {
+                if batch.units.len() >= MAX_UNITS || bytes >= max_bytes {
                     bytes = 0;
                     if !send(batch) {
                         return false;
