@@ -131,6 +131,37 @@ pub struct OutputDir {
     committed: bool,
 }
 
+/// Removes the staging folders of output `name` in `parent` that runs
+/// killed before they could clean up left behind (their process is gone):
+/// they hold a partial output, and perhaps a work folder. Best effort.
+fn remove_stale_staging(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.textsieve-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() as i32 && !process_exists(pid) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process `pid` exists (one of another user counts as existing).
+fn process_exists(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    let sent = unsafe { libc::kill(pid, 0) };
+    sent == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
 impl OutputDir {
     /// Creates the staging folder beside `final_path`.
     pub fn create(final_path: &Path) -> Result<OutputDir> {
@@ -138,6 +169,7 @@ impl OutputDir {
         let parent = final_path.parent().unwrap_or(Path::new("/")).to_path_buf();
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let name = final_path.file_name().unwrap_or_default().to_string_lossy();
+        remove_stale_staging(&parent, &name);
         let staging = parent.join(format!(".{name}.textsieve-{}.tmp", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
