@@ -155,6 +155,32 @@ impl CorpusIndex {
         self.docs.seal()
     }
 
+    /// Writes all the first pass added to the work folder, for a later run
+    /// to [`CorpusIndex::reopen`] (an index without one has nothing to write).
+    pub fn persist(&mut self) -> crate::Result<()> {
+        self.docs.persist()?;
+        self.keys.persist()?;
+        self.shingles.persist()?;
+        self.doc_keys.persist()?;
+        self.bands.persist()
+    }
+
+    /// The index of the first pass that [`CorpusIndex::persist`] left in the
+    /// work folder of `exchanges`.
+    pub fn reopen(rules: Rules, exchanges: Exchanges) -> crate::Result<CorpusIndex> {
+        let Some(dir) = exchanges.dir.clone() else {
+            return Ok(CorpusIndex::with_exchanges(rules, exchanges));
+        };
+        let (parts, budget) = (exchanges.partitions, exchanges.budget.clone());
+        let mut index = CorpusIndex::with_exchanges(rules, exchanges);
+        index.docs = DocStore::reopen(dir.join("docs"), budget.clone())?;
+        index.keys = Exchange::reopen(dir.join("keys"), parts, budget.clone())?;
+        index.shingles = Exchange::reopen(dir.join("shingles"), parts, budget.clone())?;
+        index.doc_keys = Exchange::reopen(dir.join("texts"), parts, budget.clone())?;
+        index.bands = Exchange::reopen(dir.join("bands"), parts, budget)?;
+        Ok(index)
+    }
+
     /// What the first pass learned of a document.
     pub fn facts(&self, doc: DocId) -> crate::Result<DocFingerprint> {
         Ok(DocFingerprint::decode(&self.docs.record(doc as usize)?))

@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod read;
 pub mod report;
+pub mod resume;
 pub mod synth;
 pub mod tally;
 pub mod write;

@@ -32,7 +32,8 @@ use crate::keymap::KeyMap;
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
-use crate::report::{DocReport, NearDupClusters, Stats, StatsBuilder};
+use crate::report::{DocReport, NearDupClusters, Skipped, Stats, StatsBuilder};
+use crate::resume::{self, WorkFolder};
 use crate::write::{self, OutputDir, ResultFile};
 use crate::{Error, Result};
 
@@ -52,7 +53,7 @@ const STDIN_SPOOL: &str = ".textsieve-stdin.jsonl";
 pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let started = Instant::now();
     let mut run = prepare(config, progress)?;
-    let mut first = fingerprint_pass(&mut run)?;
+    let mut first = first_pass(&mut run)?;
     let pass1 = started.elapsed().as_secs_f64();
     let mut settled = settle_documents(&mut run, &mut first)?;
     let pass2_start = Instant::now();
@@ -82,9 +83,9 @@ struct Run<'a> {
     /// How the stages exchange records: the work folder, the memory budget
     /// and the partitions.
     exchanges: Exchanges,
-    /// The work folder, removed when the run ends (and before OUT is renamed
+    /// The work folder, removed when the run succeeds (before OUT is renamed
     /// into place, when it is inside OUT's staging folder).
-    work: tempfile::TempDir,
+    work: WorkFolder,
 }
 
 impl Run<'_> {
@@ -127,11 +128,12 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
         save_stdin(&spool)?;
         src.path = spool.clone();
     }
-    let work = work_dir(config, &plan, &out)?;
+    let partitions = config.partitions_for(plan.total_bytes());
+    let work = work_dir(config, &plan, &out, partitions)?;
     let exchanges = Exchanges {
         dir: Some(work.path().to_path_buf()),
         budget: Budget::new(usize::try_from(config.exchange_budget()).unwrap_or(usize::MAX)),
-        partitions: config.partitions_for(plan.total_bytes()),
+        partitions,
     };
     stats.tally_through(&exchanges);
     Ok(Run {
@@ -148,13 +150,17 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
     })
 }
 
-/// Makes the run's work folder: a new folder inside `--work-dir` (which
-/// must not be inside an input folder), or inside OUT's staging folder.
+/// Makes the run's work folder: the folder of the run's key inside
+/// `--work-dir` (which must not be inside an input folder), which a later
+/// run of the same command resumes from (see [`crate::resume`]); or a
+/// temporary folder inside OUT's staging folder (or inside `--work-dir` when
+/// standard input is read: it cannot be read again to resume).
 fn work_dir(
     config: &CleanConfig,
     plan: &read::plan::InputPlan,
     out: &OutputDir,
-) -> Result<tempfile::TempDir> {
+    partitions: u32,
+) -> Result<WorkFolder> {
     let parent = match &config.work_dir {
         Some(dir) => {
             let resolved = write::resolve(dir)?;
@@ -165,14 +171,19 @@ fn work_dir(
                 });
             }
             fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            if !plan.sources.iter().any(|s| s.is_stdin) {
+                let key = resume::run_key(config, plan, partitions, config.batch_bytes())?;
+                return WorkFolder::kept(dir, key);
+            }
             dir.clone()
         }
         None => out.staged(Path::new("")),
     };
-    tempfile::Builder::new()
+    let temp = tempfile::Builder::new()
         .prefix(".textsieve-work-")
         .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))
+        .map_err(|e| Error::io(&parent, e))?;
+    Ok(WorkFolder::Temporary(temp))
 }
 
 /// What the first pass learned.
@@ -189,6 +200,8 @@ struct PassOne {
     units_of: Vec<u64>,
     /// Seconds spent adding to the index.
     index_time: f64,
+    /// The skips it met (also counted in the run's stats).
+    skips: Skipped,
 }
 
 impl PassOne {
@@ -198,6 +211,75 @@ impl PassOne {
             doc,
             path: sources[src as usize].display.clone(),
             record: (rec > 0).then_some(rec),
+        }
+    }
+}
+
+/// Pass 1, from the work folder when a run of the same command finished it
+/// there; otherwise run now, and left there when the folder outlives the run.
+fn first_pass(run: &mut Run) -> Result<PassOne> {
+    if run.work.first_pass_done() {
+        return resume_first_pass(run);
+    }
+    let mut first = fingerprint_pass(run)?;
+    #[cfg(debug_assertions)]
+    test_kill_point("first-pass-end", 0);
+    if run.work.is_kept() {
+        first.index.persist()?;
+        let learned = resume::FirstPass {
+            origins: std::mem::take(&mut first.origins),
+            skipped_units: std::mem::take(&mut first.skipped_units),
+            site_names: std::mem::take(&mut first.site_names),
+            units_of: std::mem::take(&mut first.units_of),
+            skips: std::mem::take(&mut first.skips),
+        };
+        resume::save_first_pass(run.work.path(), &learned)?;
+        run.work.mark_first_pass_done()?;
+        first.origins = learned.origins;
+        first.skipped_units = learned.skipped_units;
+        first.site_names = learned.site_names;
+        first.units_of = learned.units_of;
+        first.skips = learned.skips;
+    }
+    Ok(first)
+}
+
+/// Pass 1 as a run of the same command left it in the work folder.
+fn resume_first_pass(run: &mut Run) -> Result<PassOne> {
+    let learned = resume::load_first_pass(run.work.path())?;
+    let index = CorpusIndex::reopen(run.config.rules(), run.exchanges.clone())?;
+    if index.doc_count() != learned.origins.len() {
+        let why = "the first pass's documents and their index disagree";
+        return Err(Error::io(run.work.path(), std::io::Error::other(why)));
+    }
+    run.stats.add_skipped(learned.skips.clone());
+    let shown = run.work.path().display();
+    run.progress
+        .note(&format!("resuming after the first pass, from {shown}"));
+    Ok(PassOne {
+        index,
+        origins: learned.origins,
+        skipped_units: learned.skipped_units,
+        site_names: learned.site_names,
+        units_of: learned.units_of,
+        index_time: 0.0,
+        skips: learned.skips,
+    })
+}
+
+/// Lets a test kill the run at a chosen point (debug builds only):
+/// `TEXTSIEVE_TEST_KILL=POINT` or `POINT:N` kills the process with SIGKILL
+/// when it reaches POINT with at least N units (documents and skips) done.
+#[cfg(debug_assertions)]
+fn test_kill_point(point: &str, done: u64) {
+    let Ok(want) = std::env::var("TEXTSIEVE_TEST_KILL") else {
+        return;
+    };
+    let (name, at) = want.split_once(':').unwrap_or((&want, "0"));
+    if name == point && at.parse().is_ok_and(|at: u64| done >= at) {
+        // SAFETY: sends a signal to this process; nothing after it runs.
+        unsafe {
+            libc::kill(libc::getpid(), libc::SIGKILL);
         }
     }
 }
@@ -216,6 +298,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
         site_names: KeyMap::default(),
         units_of: vec![0; run.sources().len()],
         index_time: 0.0,
+        skips: Skipped::default(),
     };
     let mut unit_no = 0u64;
     let mut pending: Vec<DocFingerprint> = Vec::new();
@@ -275,6 +358,8 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
             }
             bar.inc(file_bytes);
             bar.set_message(format!("{} docs", first.origins.len()));
+            #[cfg(debug_assertions)]
+            test_kill_point("first-pass", unit_no);
             Ok(())
         },
     )?;
@@ -319,7 +404,10 @@ struct Settled {
 /// first occurrences among the documents kept.
 fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     #[cfg(debug_assertions)]
-    run_test_hook_between_passes();
+    {
+        test_kill_point("settle", 0);
+        run_test_hook_between_passes();
+    }
     let left_out = changed_sources(run, &first.units_of)?;
     let gone_docs = (0..first.origins.len() as DocId)
         .filter(|&d| left_out[first.origins[d as usize].0 as usize].is_some());
@@ -400,6 +488,8 @@ fn clean_pass(
                     .collect();
                 bar.inc(file_bytes);
                 bar.set_message(format!("{next_doc} docs"));
+                #[cfg(debug_assertions)]
+                test_kill_point("clean", unit_no);
                 // A closed channel means the writer failed; its error is the one to report.
                 tx.send(results)
                     .map_err(|_| Error::Config("the output writer stopped early".into()))
@@ -460,8 +550,7 @@ fn finish(
         work,
         ..
     } = run;
-    let work_path = work.path().to_path_buf();
-    work.close().map_err(|e| Error::io(work_path, e))?;
+    work.close()?;
     let mut outside = Vec::new();
     stats_file.write_all(result.to_json().as_bytes())?;
     outside.extend(stats_file.finish()?);
@@ -550,7 +639,7 @@ fn report_skip(
         });
     }
     progress.warn_skip(&skip, stats.skipped_total());
-    stats.add_skip(skip);
+    stats.add_skip(&skip);
     Ok(())
 }
 

@@ -68,6 +68,13 @@ impl Progress {
         self.multi.suspend(|| eprintln!("{line}"));
     }
 
+    /// A line about the run (unless quiet).
+    pub fn note(&self, line: &str) {
+        if !self.quiet {
+            self.multi.suspend(|| eprintln!("textsieve: {line}"));
+        }
+    }
+
     pub fn is_quiet(&self) -> bool {
         self.quiet
     }

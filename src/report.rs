@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::CleanConfig;
 use crate::dataflow::Exchanges;
@@ -223,12 +223,45 @@ impl DupClusters {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub total: u64,
-    pub by_reason: BTreeMap<&'static str, u64>,
+    pub by_reason: BTreeMap<String, u64>,
     /// The first skipped inputs, in corpus order.
-    pub examples: Vec<Skip>,
+    pub examples: Vec<SkipExample>,
+}
+
+impl Skipped {
+    pub fn add(&mut self, skip: &Skip) {
+        self.total += 1;
+        *self.by_reason.entry(skip.reason.kind().to_string()).or_default() += 1;
+        if self.examples.len() < SKIP_EXAMPLES {
+            self.examples.push(SkipExample {
+                path: skip.path.clone(),
+                line: skip.line,
+                reason: skip.reason.to_string(),
+            });
+        }
+    }
+
+    /// Adds the skips of `later`, which all come after these in corpus order.
+    pub fn extend(&mut self, later: Skipped) {
+        self.total += later.total;
+        for (reason, n) in later.by_reason {
+            *self.by_reason.entry(reason).or_default() += n;
+        }
+        self.examples.extend(later.examples);
+        self.examples.truncate(SKIP_EXAMPLES);
+    }
+}
+
+/// A skipped input as the stats show it: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkipExample {
+    pub path: String,
+    /// 1-based line: of the JSONL record, or of the first bad byte in a text file.
+    pub line: Option<u64>,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -325,12 +358,14 @@ impl StatsBuilder {
         Ok(())
     }
 
-    pub fn add_skip(&mut self, skip: Skip) {
-        self.skipped.total += 1;
-        *self.skipped.by_reason.entry(skip.reason.kind()).or_default() += 1;
-        if self.skipped.examples.len() < SKIP_EXAMPLES {
-            self.skipped.examples.push(skip);
-        }
+    pub fn add_skip(&mut self, skip: &Skip) {
+        self.skipped.add(skip);
+    }
+
+    /// Adds skips counted elsewhere (by a first pass that is resumed), which
+    /// come after those added so far.
+    pub fn add_skipped(&mut self, later: Skipped) {
+        self.skipped.extend(later);
     }
 
     pub fn skipped_total(&self) -> u64 {

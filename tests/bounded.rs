@@ -8,15 +8,34 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{assert_accounting, without_timings, TestDir};
 
-/// Runs `clean` on `input` into `out` with `extra` flags; the output tree
-/// (stats without timings) and the stats.
-fn clean(
+/// An output tree, with the annotations and the stats (without timings and
+/// the output's names) as two more files.
+pub(crate) type Tree = BTreeMap<PathBuf, Vec<u8>>;
+
+/// Runs `clean -q` on `input` into `out` with `extra` flags; the output tree
+/// (see [`Tree`]) and the stats.
+pub(crate) fn clean(
     t: &TestDir,
     input: &str,
     include: &str,
     out: &str,
     extra: &[&str],
-) -> (BTreeMap<PathBuf, Vec<u8>>, serde_json::Value) {
+) -> (Tree, serde_json::Value) {
+    let mut quiet = extra.to_vec();
+    quiet.push("-q");
+    let (tree, stats, _) = run_clean(t, input, include, out, &quiet);
+    (tree, stats)
+}
+
+/// Runs `clean` on `input` into `out` with `extra` flags; the output tree,
+/// the stats and what it said on stderr.
+pub(crate) fn run_clean(
+    t: &TestDir,
+    input: &str,
+    include: &str,
+    out: &str,
+    extra: &[&str],
+) -> (Tree, serde_json::Value, String) {
     let ann = format!("{out}.ann.jsonl");
     let mut args = vec![
         "clean",
@@ -27,10 +46,9 @@ fn clean(
         include,
         "--annotate",
         &ann,
-        "-q",
     ];
     args.extend_from_slice(extra);
-    t.run(&args).ok();
+    let run = t.run(&args).ok();
     let stats = t.stats(&format!("{out}/stats.json"));
     let mut tree = t.tree(out);
     tree.remove(Path::new("stats.json"));
@@ -40,10 +58,10 @@ fn clean(
         plain["config"].as_object_mut().unwrap().remove(field);
     }
     tree.insert(PathBuf::from("stats"), plain.to_string().into_bytes());
-    (tree, stats)
+    (tree, stats, run.stderr())
 }
 
-fn assert_same(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
+pub(crate) fn assert_same(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
     assert_eq!(
         a.keys().collect::<Vec<_>>(),
         b.keys().collect::<Vec<_>>(),
@@ -170,7 +188,8 @@ fn bad_memory_and_partition_values_are_usage_errors() {
 }
 
 /// Spill files on a full disk: exit 1, one error naming the spill file and
-/// the cause, nothing left in the work folder or beside OUT.
+/// the cause, nothing beside OUT; the run's folder stays in the work folder
+/// given (a rerun resumes from what it holds, or empties it).
 #[cfg(unix)]
 #[test]
 fn a_full_work_dir_fails_the_run_and_leaves_nothing() {
@@ -195,11 +214,20 @@ fn a_full_work_dir_fails_the_run_and_leaves_nothing() {
     let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(errors.len(), 1, "{}", run.stderr());
     assert!(
-        errors[0].contains("disk/work/.textsieve-work-") && errors[0].contains("No space left on device"),
+        errors[0].contains("disk/work/textsieve-") && errors[0].contains("No space left on device"),
         "{}",
         errors[0]
     );
-    assert_eq!(left, ["work"], "only the work folder given stays, empty");
+    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(
+        left[0] == "work" && left[1].starts_with("work/textsieve-"),
+        "{left:?}"
+    );
+    assert_eq!(
+        left[2],
+        format!("{}.lock", left[1]),
+        "only the run's folder and lock stay"
+    );
     assert!(!t.path("out").exists());
     assert_eq!(t.entries("."), ["disk", "s"]);
 }

@@ -13,5 +13,6 @@ mod invariants;
 mod jsonl;
 mod memory;
 mod near_docs;
+mod resume;
 mod scale;
 mod synth_eval;

@@ -38,6 +38,8 @@ pub struct DocStore {
     file_bytes: u64,
     /// Where each record ends (in `held`, or in the file once spilled).
     ends: Vec<u64>,
+    /// The file stays when the store goes: a later run may resume from it.
+    keep: bool,
 }
 
 impl DocStore {
@@ -52,7 +54,49 @@ impl DocStore {
             writer: None,
             file_bytes: 0,
             ends: Vec::new(),
+            keep: false,
         }
+    }
+
+    /// Writes every record to the file, and where each ends beside it (see
+    /// [`DocStore::reopen`]); the store is sealed.
+    pub fn persist(&mut self) -> Result<()> {
+        let Some(path) = self.path.clone() else {
+            return Ok(());
+        };
+        if self.file.is_none() {
+            self.spill()?;
+        }
+        self.seal()?;
+        let ends: Vec<u8> = self.ends.iter().flat_map(|e| e.to_le_bytes()).collect();
+        let ends_path = ends_path(&path);
+        fs::write(&ends_path, ends).map_err(|e| Error::io(&ends_path, e))?;
+        self.keep = true;
+        Ok(())
+    }
+
+    /// The store that [`DocStore::persist`] left at `path`, sealed.
+    pub fn reopen(path: PathBuf, budget: Arc<Budget>) -> Result<DocStore> {
+        let ends_path = ends_path(&path);
+        let bytes = fs::read(&ends_path).map_err(|e| Error::io(&ends_path, e))?;
+        let ends: Vec<u64> = bytes.chunks_exact(8).map(|b| super::u64_at(b, 0)).collect();
+        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let file_bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
+        if bytes.len() % 8 != 0 || ends.last().copied().unwrap_or(0) != file_bytes {
+            let why = std::io::Error::other("the document store does not match its index of ends");
+            return Err(Error::io(&path, why));
+        }
+        budget.add_to_disk(file_bytes);
+        Ok(DocStore {
+            budget,
+            path: Some(path),
+            held: Chunks::default(),
+            file: Some(file),
+            writer: None,
+            file_bytes,
+            ends,
+            keep: true,
+        })
     }
 
     /// Records stored.
@@ -157,7 +201,7 @@ impl Drop for DocStore {
     /// Gives the memory back to the budget and removes the file.
     fn drop(&mut self) {
         self.budget.release(self.held.capacity());
-        if self.file.is_some() {
+        if self.file.is_some() && !self.keep {
             self.budget.remove_from_disk(self.file_bytes);
             if let Some(path) = &self.path {
                 // Best effort: the work folder goes with the run anyway.
@@ -165,6 +209,11 @@ impl Drop for DocStore {
             }
         }
     }
+}
+
+/// The file beside a store's that says where each record ends.
+fn ends_path(path: &std::path::Path) -> PathBuf {
+    path.with_extension("ends")
 }
 
 /// Records held in memory, one after another as if in one vector, but in

@@ -12,7 +12,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{BufReader, Read, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::{partition_of, Record};
@@ -142,6 +142,7 @@ impl<R: Record> Exchange<R> {
             dir,
             bytes: AtomicU64::new(0),
             budget: budget.clone(),
+            keep: AtomicBool::new(false),
         });
         Exchange {
             partitions: partitions.max(1),
@@ -154,6 +155,56 @@ impl<R: Record> Exchange<R> {
 
     pub fn partitions(&self) -> u32 {
         self.partitions
+    }
+
+    /// Writes every record still held in memory to the spill files, so that
+    /// the exchange can be reopened from its folder (see
+    /// [`Exchange::reopen`]) by a later run that resumes this one.
+    pub fn persist(&self) -> Result<()> {
+        let mut finished = self.finished.write().unwrap_or_else(|e| e.into_inner());
+        for (&task, held) in finished.iter_mut() {
+            self.spill(task, held)?;
+        }
+        self.files.keep.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The exchange that [`Exchange::persist`] left in `dir`: its tasks'
+    /// records are read from their files.
+    pub fn reopen(dir: impl Into<PathBuf>, partitions: u32, budget: Arc<Budget>) -> Result<Exchange<R>> {
+        let dir = dir.into();
+        let exchange = Exchange::new(dir.clone(), partitions, budget.clone());
+        let mut finished = BTreeMap::new();
+        let mut bytes = 0;
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries.collect::<std::io::Result<Vec<_>>>(),
+            // No records were ever spilled: the exchange was empty.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| Error::io(&dir, e))?;
+        for entry in entries {
+            let Some(p) = number_after(&entry.file_name(), 'p').filter(|&p| p < exchange.partitions) else {
+                continue;
+            };
+            let files = fs::read_dir(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+            for file in files {
+                let file = file.map_err(|e| Error::io(entry.path(), e))?;
+                let Some(task) = number_after(&file.file_name(), 't') else {
+                    continue;
+                };
+                let held = finished
+                    .entry(task)
+                    .or_insert_with(|| Held::new(exchange.partitions));
+                held.spilled[p as usize] = true;
+                bytes += file.metadata().map_err(|e| Error::io(file.path(), e))?.len();
+            }
+        }
+        exchange.files.bytes.store(bytes, Ordering::Relaxed);
+        exchange.files.keep.store(true, Ordering::Relaxed);
+        budget.add_to_disk(bytes);
+        *exchange.finished.write().unwrap_or_else(|e| e.into_inner()) = finished;
+        Ok(exchange)
     }
 
     /// Bytes written to this exchange's spill files.
@@ -272,6 +323,8 @@ struct SpillFiles {
     dir: Option<PathBuf>,
     bytes: AtomicU64,
     budget: Arc<Budget>,
+    /// Kept when the exchange goes: a later run may resume from them.
+    keep: AtomicBool,
 }
 
 impl SpillFiles {
@@ -286,7 +339,7 @@ impl SpillFiles {
 impl Drop for SpillFiles {
     fn drop(&mut self) {
         let bytes = self.bytes.load(Ordering::Relaxed);
-        if bytes > 0 {
+        if bytes > 0 && !self.keep.load(Ordering::Relaxed) {
             self.budget.remove_from_disk(bytes);
             if let Some(dir) = &self.dir {
                 // Best effort: the work folder goes with the run anyway.
@@ -417,6 +470,11 @@ impl<R: Record> Producer<'_, R> {
             .insert(self.task, std::mem::replace(&mut self.held, Held::new(0)));
         Ok(())
     }
+}
+
+/// The number in a spill path's part named `<prefix><number>`.
+fn number_after(name: &std::ffi::OsStr, prefix: char) -> Option<u32> {
+    name.to_str()?.strip_prefix(prefix)?.parse().ok()
 }
 
 /// Appends `bytes` to `path`, which is created (or emptied) first when

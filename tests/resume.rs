@@ -1,0 +1,143 @@
+//! Resuming (`--work-dir`): a run killed with SIGKILL at any stage, run
+//! again with the same command, finishes with the output, annotations and
+//! stats of an uninterrupted run; what the first pass left is reused only
+//! by the same command on the same inputs.
+
+use std::process::Output;
+
+use crate::bounded::{assert_same, clean, run_clean, Tree};
+use crate::util::TestDir;
+
+/// Small batches (a 64th of the bound, at least 256 KiB): the first pass of
+/// the 3 MB corpus has several.
+const FLAGS: &[&str] = &["--work-dir", "work", "--max-memory", "16MB", "--threads", "2"];
+
+fn corpus(t: &TestDir) {
+    t.run(&[
+        "synth", "--size", "3MB", "--seed", "5", "-o", "s", "--format", "jsonl",
+    ])
+    .ok();
+}
+
+/// `clean` into `out` with the test's flags and `extra`, killed at `point`
+/// (see `TEXTSIEVE_TEST_KILL`).
+fn killed(t: &TestDir, out: &str, extra: &[&str], point: &str) -> Output {
+    let ann = format!("{out}.ann.jsonl");
+    let _ = std::fs::remove_dir_all(t.path(out));
+    let mut args = vec![
+        "clean",
+        "s/corpus",
+        "-o",
+        out,
+        "--include",
+        "*.jsonl",
+        "--annotate",
+        &ann,
+    ];
+    args.extend_from_slice(FLAGS);
+    args.extend_from_slice(extra);
+    let output = t
+        .command(&args)
+        .env("TEXTSIEVE_TEST_KILL", point)
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(output.status.signal(), Some(9), "not killed at {point}");
+    assert!(!t.path(out).exists(), "a killed run left {out}");
+    output
+}
+
+/// Runs the same command to its end; whether it said it resumed.
+fn rerun(t: &TestDir, out: &str, extra: &[&str]) -> (bool, Tree) {
+    let mut flags = FLAGS.to_vec();
+    flags.extend_from_slice(extra);
+    let (tree, _, stderr) = run_clean(t, "s/corpus", "*.jsonl", out, &flags);
+    (stderr.contains("resuming after the first pass"), tree)
+}
+
+#[test]
+fn a_run_killed_in_any_stage_resumes_to_the_same_result() {
+    let t = TestDir::new();
+    corpus(&t);
+    let (whole, _) = clean(&t, "s/corpus", "*.jsonl", "whole", &[]);
+    // Killed while reading (after 200 documents), at the end of the first
+    // pass before it is written down, between the passes, and while writing.
+    for (point, resumes) in [
+        ("first-pass:200", false),
+        ("first-pass-end", false),
+        ("settle", true),
+        ("clean:0", true),
+    ] {
+        killed(&t, "out", &[], point);
+        let (resumed, tree) = rerun(&t, "out", &[]);
+        assert_eq!(resumed, resumes, "killed at {point}");
+        assert_same(&whole, &tree, point);
+        assert!(
+            std::fs::read_dir(t.path("work")).unwrap().next().is_none(),
+            "the work folder is emptied when the run succeeds"
+        );
+    }
+}
+
+#[test]
+fn a_changed_input_or_option_is_never_resumed_from() {
+    let t = TestDir::new();
+    corpus(&t);
+    killed(&t, "out", &[], "settle");
+    // Another option: the first pass is done again.
+    let (resumed, tree) = rerun(&t, "out", &["--min-line-chars", "40"]);
+    assert!(!resumed);
+    let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh", &["--min-line-chars", "40"]);
+    assert_same(&fresh, &tree, "another option");
+
+    killed(&t, "out", &[], "settle");
+    // The same size, another text: the modification time tells.
+    let part = t.path("s/corpus/part-00000.jsonl");
+    let text = std::fs::read_to_string(&part).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&part, text.replacen("a", "b", 1)).unwrap();
+    let (resumed, tree) = rerun(&t, "out", &[]);
+    assert!(!resumed, "a changed input was resumed from");
+    let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh2", &[]);
+    assert_same(&fresh, &tree, "a changed input");
+}
+
+#[test]
+fn two_runs_never_share_a_work_folder() {
+    let t = TestDir::new();
+    corpus(&t);
+    killed(&t, "out", &[], "settle");
+    let lock_path = std::fs::read_dir(t.path("work"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "lock"))
+        .expect("a lock file");
+    let lock = std::fs::File::open(&lock_path).unwrap();
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a file this test owns.
+    assert_eq!(
+        unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    let mut args = vec![
+        "clean",
+        "s/corpus",
+        "-o",
+        "out",
+        "--include",
+        "*.jsonl",
+        "--annotate",
+        "out.ann.jsonl",
+    ];
+    args.extend_from_slice(FLAGS);
+    let run = t.run(&args);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("another textsieve run is using"),
+        "{}",
+        run.stderr()
+    );
+    drop(lock);
+    let (resumed, _) = rerun(&t, "out", &[]);
+    assert!(resumed, "the folder is still there to resume from");
+}
