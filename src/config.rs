@@ -293,12 +293,17 @@ impl CleanConfig {
 
     /// The partitions of each keyed exchange: `--partitions`, or enough
     /// that the records of one partition (about 1.6 bytes a byte of input,
-    /// measured on news text) fit a quarter of the exchange budget, at least
-    /// [`DEFAULT_PARTITIONS`].
+    /// measured on news text) fit a quarter of the exchange budget shared
+    /// by the threads (each reduces a partition at a time, with a table
+    /// about twice its records), at least [`DEFAULT_PARTITIONS`].
     pub fn partitions_for(&self, input_bytes: u64) -> u32 {
         self.partitions.unwrap_or_else(|| {
             let records = input_bytes.saturating_mul(3) / 2;
-            let per_partition = (self.exchange_budget() / 4).max(1);
+            let threads = match self.threads {
+                0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+                n => n,
+            };
+            let per_partition = (self.exchange_budget() / 4 / threads as u64).max(1);
             let wanted = records.div_ceil(per_partition).next_power_of_two();
             wanted.clamp(u64::from(DEFAULT_PARTITIONS), u64::from(MAX_PARTITIONS)) as u32
         })

@@ -19,14 +19,11 @@ use crate::dataflow::first_shingle::{self, ShingleAt};
 use crate::dataflow::{DocKey, DocStore, Exchange, Exchanges};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
-use crate::doc_fingerprint::{u32s, u64s, Stored, STORED_HEADER};
+use crate::doc_fingerprint::{u32s, Stored, STORED_HEADER};
 use crate::fingerprint::{self, ShingleId};
 use crate::keymap::KeyMap;
 use crate::minhash;
 use crate::near_docs::NearDocs;
-
-const SHARD_BITS: u32 = 6;
-const SHARDS: usize = 1 << SHARD_BITS;
 
 /// The corpus index. Memory: about 20 bytes per document (where its facts
 /// are, its original, whether it is a source) and the edge keys that are
@@ -49,6 +46,9 @@ pub struct CorpusIndex {
     /// Each signed document's LSH band keys, exchanged by key to find the
     /// candidate near-duplicate pairs (see [`crate::doc_dedup`]).
     bands: Exchange<DocKey>,
+    /// Each document's edge keys, exchanged by key to count the chrome
+    /// evidence (see [`CorpusIndex::count_edges`]).
+    edges: Exchange<DocKey>,
     /// Batches added: the task number of the next one in the exchanges.
     batches: u32,
     /// Per document, the original of its text when it is an exact copy
@@ -86,6 +86,7 @@ impl CorpusIndex {
             shingles: exchanges.make("shingles"),
             doc_keys: exchanges.make("texts"),
             bands: exchanges.make("bands"),
+            edges: exchanges.make("edges"),
             exchanges,
             batches: 0,
             copy_of: Vec::new(),
@@ -116,6 +117,7 @@ impl CorpusIndex {
         let mut keys = self.keys.producer(self.batches);
         let mut shingles = self.shingles.producer(self.batches);
         let mut bands = self.bands.producer(self.batches);
+        let mut edges = self.edges.producer(self.batches);
         self.batches += 1;
         let (band_count, rows) = (self.rules.docs.bands, self.rules.docs.rows);
         for doc in docs {
@@ -133,6 +135,9 @@ impl CorpusIndex {
                     bands.push(&DocKey { key, doc: at })?;
                 }
             }
+            for &key in &doc.edges {
+                edges.push(&DocKey { key, doc: at })?;
+            }
             first_seen::emit(
                 &mut keys,
                 id,
@@ -145,6 +150,7 @@ impl CorpusIndex {
             self.docs.push(&self.scratch)?;
         }
         bands.finish()?;
+        edges.finish()?;
         shingles.finish()?;
         keys.finish()?;
         texts.finish()
@@ -162,7 +168,8 @@ impl CorpusIndex {
         self.keys.persist()?;
         self.shingles.persist()?;
         self.doc_keys.persist()?;
-        self.bands.persist()
+        self.bands.persist()?;
+        self.edges.persist()
     }
 
     /// The index of the first pass that [`CorpusIndex::persist`] left in the
@@ -177,7 +184,8 @@ impl CorpusIndex {
         index.keys = Exchange::reopen(dir.join("keys"), parts, budget.clone())?;
         index.shingles = Exchange::reopen(dir.join("shingles"), parts, budget.clone())?;
         index.doc_keys = Exchange::reopen(dir.join("texts"), parts, budget.clone())?;
-        index.bands = Exchange::reopen(dir.join("bands"), parts, budget)?;
+        index.bands = Exchange::reopen(dir.join("bands"), parts, budget.clone())?;
+        index.edges = Exchange::reopen(dir.join("edges"), parts, budget)?;
         Ok(index)
     }
 
@@ -227,33 +235,28 @@ impl CorpusIndex {
 
     /// Counts the edge evidence of the source texts: each distinct text of
     /// the run counts once (the first document with it that is not left out),
-    /// so exact copies and documents left out add nothing. Only the keys
-    /// with at least `chrome_min_docs` texts are kept: the others are no
-    /// evidence.
+    /// so exact copies and documents left out add nothing. A partition of
+    /// edge keys at a time; only the keys with at least `chrome_min_docs`
+    /// texts are kept: the others are no evidence.
     fn count_edges(&mut self) -> crate::Result<()> {
-        let mut by_shard: Vec<Vec<u64>> = vec![Vec::new(); SHARDS];
-        for doc in 0..self.next_doc_id() {
-            if self.is_copy_or_left_out(doc) {
-                continue;
-            }
-            let stored = self.stored(doc)?;
-            for e in u64s(&self.part(doc, stored.edges())?) {
-                by_shard[shard_of(e)].push(e);
-            }
-        }
         let min = self.rules.chrome_min_docs;
-        let counts: Vec<KeyMap<u32>> = by_shard
+        let this = &*self;
+        let counts: Vec<KeyMap<u32>> = (0..this.edges.partitions())
             .into_par_iter()
-            .map(|keys| {
-                let mut map = KeyMap::default();
-                for k in keys {
-                    *map.entry(k).or_insert(0) += 1;
-                }
+            .map(|p| {
+                let mut map: KeyMap<u32> = KeyMap::default();
+                this.edges.for_each(p, |e| {
+                    if !this.is_copy_or_left_out(e.doc as DocId) {
+                        *map.entry(e.key).or_insert(0) += 1;
+                    }
+                })?;
                 map.retain(|_, n| *n >= min);
-                map
+                Ok(map)
             })
-            .collect();
+            .collect::<crate::Result<_>>()?;
         self.edge_docs = counts.into_iter().flatten().collect();
+        // The edge keys are not needed again.
+        self.edges = Exchange::in_memory(1);
         Ok(())
     }
 
@@ -396,10 +399,6 @@ impl CorpusIndex {
 
 /// Marks a document that is no exact copy in [`CorpusIndex::copy_of`].
 const NOT_A_COPY: DocId = DocId::MAX;
-
-fn shard_of(key: u64) -> usize {
-    (key >> (64 - SHARD_BITS)) as usize
-}
 
 #[cfg(test)]
 mod tests {

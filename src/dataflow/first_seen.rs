@@ -185,6 +185,13 @@ pub fn reduce(
     Ok((answers, distinct.iter().sum()))
 }
 
+/// Where a key was first seen: all a partition's reduce keeps of it.
+struct First {
+    doc: DocId,
+    line: u32,
+    second: u32,
+}
+
 fn reduce_partition(
     keys: &Exchange<KeyAt>,
     p: u32,
@@ -193,10 +200,14 @@ fn reduce_partition(
 ) -> Result<u64> {
     // The partition is read in corpus order: the first record of a key from
     // a source document is the minimum over (document, line).
-    let mut first: KeyMap<KeyAt> = KeyMap::default();
+    let mut first: KeyMap<First> = KeyMap::default();
     keys.for_each(p, |r| {
         if !r.kind.is_query() && is_source(r.doc) {
-            first.entry(r.key).or_insert(r);
+            first.entry(r.key).or_insert(First {
+                doc: r.doc,
+                line: r.line,
+                second: r.second,
+            });
         }
     })?;
     let mut out = answers.producer(p);
