@@ -14,6 +14,7 @@ pub mod doc_fingerprint;
 pub mod error;
 pub mod eval;
 pub mod fingerprint;
+pub mod heap;
 pub mod index;
 pub mod interrupt;
 pub mod keymap;

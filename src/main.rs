@@ -12,7 +12,7 @@ use cli::{Cli, Command};
 use textsieve::{progress, Progress};
 
 fn main() -> ExitCode {
-    return_freed_memory();
+    textsieve::heap::configure();
     let cli = Cli::parse();
     match cli.command {
         Command::Clean(args) => run_clean((*args).into_config()),
@@ -139,19 +139,4 @@ fn fail(e: &anyhow::Error, code: u8) -> ExitCode {
     // form would print the source a second time.
     eprintln!("textsieve: error: {e}");
     ExitCode::from(code)
-}
-
-/// Has the allocator give freed memory back to the system past 1 MiB free at
-/// the top of the heap. By default glibc raises that threshold as large
-/// blocks come and go, and a run that frees one stage's tables before the
-/// next keeps them as resident memory: `--max-memory` bounds what the process
-/// holds, and memory it no longer uses should not count against it. (Blocks
-/// of 128 KiB and more are mapped on their own and given back when freed.)
-fn return_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called before
-    // any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 20);
-    }
 }

@@ -26,6 +26,7 @@ use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
 use crate::doc_dedup::{self, NearDocs};
 use crate::fingerprint;
+use crate::heap;
 use crate::index::{CorpusIndex, DocFingerprint};
 use crate::interrupt;
 use crate::keymap::KeyMap;
@@ -55,7 +56,9 @@ pub fn clean(config: &CleanConfig, progress: &Progress) -> Result<Stats> {
     let mut run = prepare(config, progress)?;
     let mut first = first_pass(&mut run)?;
     let pass1 = started.elapsed().as_secs_f64();
+    heap::give_back_freed();
     let mut settled = settle_documents(&mut run, &mut first)?;
+    heap::give_back_freed();
     let pass2_start = Instant::now();
     let (stats, annotations) = clean_pass(&mut run, &first, &mut settled)?;
     let timings = Timings {
