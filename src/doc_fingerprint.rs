@@ -24,6 +24,10 @@ pub struct DocFingerprint {
     pub shingles: Vec<ShingleId>,
     /// Each long line, in order, with the end of its shingles in `shingles`.
     pub long_lines: Vec<(u32, usize)>,
+    /// The sampled shingles of the long lines with all 64 bits of their
+    /// hash, `(line, hash)` in line order: the keys of the corpus-wide first
+    /// occurrences. Not stored: only the first pass emits them.
+    pub sampled: Vec<(u32, u64)>,
     /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
     pub edges: Vec<u64>,
     /// Lines that repeat most of another line of the document.
@@ -50,6 +54,8 @@ impl DocFingerprint {
         let mut shingles = Vec::with_capacity(words_guess);
         let mut long_lines = Vec::new();
         let mut ids = Vec::new();
+        let mut sampled = Vec::new();
+        let mut line_sampled = Vec::new();
         // Word hashes of the long lines, one after another, and where each line's end.
         let mut words: Vec<u64> = Vec::with_capacity(words_guess);
         let mut word_ends: Vec<usize> = Vec::new();
@@ -69,9 +75,11 @@ impl DocFingerprint {
                 let start = words.len();
                 words.extend(fingerprint::word_hashes(normalized));
                 word_ends.push(words.len());
-                fingerprint::shingle_ids_of(&words[start..], rules.shingle, &mut ids);
+                fingerprint::shingles_of(&words[start..], rules.shingle, &mut ids, &mut line_sampled);
                 shingles.extend_from_slice(&ids);
-                long_lines.push((u32::try_from(i).unwrap_or(u32::MAX), shingles.len()));
+                let line = u32::try_from(i).unwrap_or(u32::MAX);
+                long_lines.push((line, shingles.len()));
+                sampled.extend(line_sampled.iter().map(|&hash| (line, hash)));
             }
         });
         let signature = (rules.docs.doc_dedup == DocDedup::Near && shingles.len() >= MIN_DOC_SHINGLES)
@@ -86,6 +94,7 @@ impl DocFingerprint {
             site,
             shingles,
             long_lines,
+            sampled,
             near_repeats: Vec::new(),
             prefixes,
         };
@@ -244,7 +253,7 @@ pub fn u64s(bytes: &[u8]) -> Vec<u64> {
 }
 
 impl DocFingerprint {
-    /// Appends the stored form (see [`Stored`]); the prefixes are not stored
+    /// Appends the stored form (see [`Stored`]); the prefixes and sampled shingles are not stored
     /// (they are asked about once, in the first pass).
     pub fn encode(&self, out: &mut Vec<u8>) -> crate::Result<()> {
         let signature = self.signature.as_deref().unwrap_or(&[]);
@@ -315,6 +324,7 @@ impl DocFingerprint {
             site: s.site,
             shingles: u32s(&b[s.shingles()]),
             long_lines,
+            sampled: Vec::new(),
             edges: u64s(&b[s.edges()]),
             near_repeats,
             signature: (!signature.is_empty()).then_some(signature),

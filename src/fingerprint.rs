@@ -113,26 +113,48 @@ pub fn shared_at_least<T: Ord + Copy>(a: &[T], b: &[T], need: usize) -> Option<u
 
 /// A shingle as it is kept and compared: the top 32 bits of its hash.
 /// Between the two lines a comparison looks at, a collision is a one in
-/// millions event; in the corpus-wide table it only adds a candidate source
-/// that verification rejects.
+/// millions event. The corpus-wide first occurrences key the sampled
+/// shingles on all 64 bits (see [`shingles_of`]): with 32, distinct
+/// shingles of a large corpus would share ids and mask true sources.
 pub type ShingleId = u32;
+
+/// The id of a shingle of 64-bit hash `hash`.
+pub fn shingle_id(hash: u64) -> ShingleId {
+    (hash >> 32) as ShingleId
+}
 
 /// Word n-gram shingles of `k` words as sorted, distinct ids, from a line's
 /// word hashes. A shingle's hash folds in its words' hashes in order; a line
 /// of fewer than `k` words has one shingle: all its words.
 pub fn shingle_ids_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>) {
-    let id = |win: &[u64]| (win[1..].iter().fold(win[0], |h, w| mix(h, *w)) >> 32) as ShingleId;
+    shingles_of(words, k, out, &mut Vec::new());
+}
+
+/// [`shingle_ids_of`], and the full 64-bit hashes of the sampled shingles
+/// ([`is_sampled`] on their id) in `sampled`, sorted and distinct.
+pub fn shingles_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>, sampled: &mut Vec<u64>) {
     out.clear();
+    sampled.clear();
     if words.is_empty() {
         return;
     }
+    let mut add = |win: &[u64]| {
+        let hash = win[1..].iter().fold(win[0], |h, w| mix(h, *w));
+        let id = shingle_id(hash);
+        out.push(id);
+        if is_sampled(id) {
+            sampled.push(hash);
+        }
+    };
     if words.len() < k {
-        out.push(id(words));
+        add(words);
         return;
     }
-    out.extend(words.windows(k).map(id));
+    words.windows(k).for_each(add);
     out.sort_unstable();
     out.dedup();
+    sampled.sort_unstable();
+    sampled.dedup();
 }
 
 /// The shingles of `n` words of a normalized line (see [`shingle_ids_of`]).
@@ -455,6 +477,23 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn the_sampled_hashes_are_the_sampled_ids_with_all_their_bits(
+            words in proptest::collection::vec(0u64..40, 0..60),
+            k in 1usize..6,
+        ) {
+            let (mut ids, mut sampled) = (Vec::new(), Vec::new());
+            shingles_of(&words, k, &mut ids, &mut sampled);
+            let mut only_ids = Vec::new();
+            shingle_ids_of(&words, k, &mut only_ids);
+            proptest::prop_assert_eq!(&ids, &only_ids);
+            let sampled_ids: Vec<ShingleId> = ids.iter().copied().filter(|&id| is_sampled(id)).collect();
+            let mut from_hashes: Vec<ShingleId> = sampled.iter().map(|&h| shingle_id(h)).collect();
+            from_hashes.dedup();
+            proptest::prop_assert_eq!(sampled_ids, from_hashes);
+            proptest::prop_assert!(sampled.windows(2).all(|w| w[0] < w[1]));
+        }
+
         /// The key of a cut from the whole line's normalized text is the key
         /// of the kept text normalized on its own.
         #[test]

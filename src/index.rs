@@ -123,7 +123,7 @@ impl CorpusIndex {
         for doc in docs {
             let id = self.next_doc_id();
             let at = u64::from(id);
-            first_shingle::emit(&mut shingles, id, doc.line_shingles())?;
+            first_shingle::emit(&mut shingles, id, &doc.sampled)?;
             if let Some(key) = fingerprint::doc_key(&doc.lines) {
                 texts.push(&DocKey { key, doc: at })?;
             }

@@ -14,7 +14,7 @@
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{u32_at, Exchange, Producer, Record};
+use super::{u32_at, u64_at, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, ShingleId};
 use crate::keymap::KeyMap;
@@ -23,27 +23,28 @@ use crate::Result;
 /// A sampled shingle where it occurs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShingleAt {
-    pub shingle: ShingleId,
+    /// All 64 bits of the shingle's hash (its [`ShingleId`] is the top 32).
+    pub shingle: u64,
     pub doc: DocId,
     pub line: u32,
 }
 
 impl Record for ShingleAt {
-    const BYTES: usize = 12;
-    /// The shingle id in the top bits, where partitions are chosen.
+    const BYTES: usize = 16;
     fn key(&self) -> u64 {
-        u64::from(self.shingle) << 32
+        self.shingle
     }
     fn encode(&self, out: &mut Vec<u8>) {
-        for v in [self.shingle, self.doc, self.line] {
+        out.extend_from_slice(&self.shingle.to_le_bytes());
+        for v in [self.doc, self.line] {
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
     fn decode(b: &[u8]) -> ShingleAt {
         ShingleAt {
-            shingle: u32_at(b, 0),
-            doc: u32_at(b, 4),
-            line: u32_at(b, 8),
+            shingle: u64_at(b, 0),
+            doc: u32_at(b, 8),
+            line: u32_at(b, 12),
         }
     }
 }
@@ -91,16 +92,11 @@ impl Answered for ShingleAnswer {
     }
 }
 
-/// Writes the sampled shingles of document `doc`: each long line with its shingles.
-pub fn emit<'a>(
-    out: &mut Producer<'_, ShingleAt>,
-    doc: DocId,
-    lines: impl Iterator<Item = (u32, &'a [ShingleId])>,
-) -> Result<()> {
-    for (line, ids) in lines {
-        for &shingle in ids.iter().filter(|&&s| fingerprint::is_sampled(s)) {
-            out.push(&ShingleAt { shingle, doc, line })?;
-        }
+/// Writes the sampled shingles of document `doc`
+/// ([`DocFingerprint::sampled`](crate::doc_fingerprint::DocFingerprint::sampled)).
+pub fn emit(out: &mut Producer<'_, ShingleAt>, doc: DocId, sampled: &[(u32, u64)]) -> Result<()> {
+    for &(line, shingle) in sampled {
+        out.push(&ShingleAt { shingle, doc, line })?;
     }
     Ok(())
 }
@@ -139,7 +135,7 @@ fn reduce_partition(
             result = out.push(&ShingleAnswer {
                 doc: r.doc,
                 line: r.line,
-                shingle: r.shingle,
+                shingle: fingerprint::shingle_id(r.shingle),
                 first_doc: doc,
                 first_line: line,
             });
@@ -179,7 +175,7 @@ mod tests {
     #[test]
     fn records_round_trip() {
         let r = ShingleAt {
-            shingle: 0xdead_beef,
+            shingle: 0xdead_beef_0bad_f00d,
             doc: 3,
             line: 4,
         };
@@ -196,5 +192,41 @@ mod tests {
         b.clear();
         a.encode(&mut b);
         assert_eq!((b.len(), ShingleAnswer::decode(&b)), (ShingleAnswer::BYTES, a));
+    }
+
+    /// Answers of a run where `sampled[d]` are document d's shingles (all on
+    /// line 0), every document a source.
+    fn answers_of(sampled: &[&[u64]]) -> Vec<ShingleAnswer> {
+        let shingles = Exchange::in_memory(4);
+        let mut out = shingles.producer(0);
+        for (doc, hashes) in sampled.iter().enumerate() {
+            let lines: Vec<(u32, u64)> = hashes.iter().map(|&h| (0, h)).collect();
+            emit(&mut out, doc as DocId, &lines).unwrap();
+        }
+        out.finish().unwrap();
+        let answers = reduce(&shingles, Exchange::in_memory(1), &|_| true).unwrap();
+        let mut all = Vec::new();
+        answers.for_each(0, |a| all.push(a)).unwrap();
+        all.sort_by_key(|a| a.order());
+        all
+    }
+
+    #[test]
+    fn a_later_document_is_answered_with_the_first_one_that_had_the_shingle() {
+        let (a, b) = (0x1234_5678_0000_0001, 0x9abc_def0_0000_0002);
+        let answers = answers_of(&[&[a], &[b], &[a, b], &[a]]);
+        let got: Vec<(DocId, u32)> = answers.iter().map(|x| (x.doc, x.first_doc)).collect();
+        assert_eq!(got, [(2, 0), (2, 1), (3, 0)]);
+        assert_eq!(answers[0].shingle, fingerprint::shingle_id(a));
+    }
+
+    #[test]
+    fn shingles_that_share_their_top_32_bits_are_not_the_same_shingle() {
+        // Distinct shingles of a large corpus share 32-bit ids; the first
+        // occurrences are keyed on all 64 bits, so neither is taken for
+        // the other's source.
+        let (a, b) = (0x1234_5678_0000_0001, 0x1234_5678_0000_0002);
+        assert_eq!(fingerprint::shingle_id(a), fingerprint::shingle_id(b));
+        assert!(answers_of(&[&[a], &[b]]).is_empty());
     }
 }
