@@ -34,6 +34,21 @@ pub enum SkipReason {
     /// cannot read what the first one indexed.
     #[error("changed while textsieve was running: {0}")]
     Changed(String),
+    /// Line numbers inside a document are 32-bit.
+    #[error("a document of {bytes} bytes: more than the {MAX_DOC_BYTES} one document may hold")]
+    TooLarge { bytes: u64 },
+}
+
+/// The largest document text: below it, its lines (at most one per byte)
+/// are numbered in 32 bits.
+pub const MAX_DOC_BYTES: u64 = u32::MAX as u64;
+
+/// Whether a document text of `len` bytes is within [`MAX_DOC_BYTES`].
+fn check_size(len: usize) -> Result<(), SkipReason> {
+    match len as u64 {
+        bytes if bytes > MAX_DOC_BYTES => Err(SkipReason::TooLarge { bytes }),
+        _ => Ok(()),
+    }
 }
 
 impl SkipReason {
@@ -45,6 +60,7 @@ impl SkipReason {
             SkipReason::Binary { .. } => "binary",
             SkipReason::Unreadable(_) => "unreadable",
             SkipReason::Changed(_) => "changed",
+            SkipReason::TooLarge { .. } => "too_large",
             SkipReason::Record(R::Malformed(_)) => "malformed_json",
             SkipReason::Record(R::NotObject) => "not_an_object",
             SkipReason::Record(R::MissingField(_)) => "missing_text_field",
@@ -95,6 +111,7 @@ pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, 
             };
             let bytes = fs::read(&src.path).map_err(|e| skip(None, SkipReason::Unreadable(e.to_string())))?;
             let text = decode_utf8(bytes).map_err(|(line, reason)| skip(Some(line), reason))?;
+            check_size(text.len()).map_err(|reason| skip(None, reason))?;
             Ok(Loaded { text, jsonl: None })
         }
         Unit::Record {
@@ -110,6 +127,7 @@ pub fn load(unit: Unit, sources: &[Source], text_field: &str) -> Result<Loaded, 
             let line = decode_utf8(line).map_err(|(_, r)| skip(r))?;
             let mut record = jsonl::parse_record(&line, text_field).map_err(|e| skip(e.into()))?;
             // The text moves out: the record keeps only where it was in the line.
+            check_size(record.text.len()).map_err(skip)?;
             let text = std::mem::take(&mut record.text);
             Ok(Loaded {
                 text,
@@ -202,6 +220,17 @@ pub(crate) fn display_path(root: &str, rel: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_whose_lines_cannot_be_numbered_in_32_bits_is_too_large() {
+        assert_eq!(check_size(u32::MAX as usize), Ok(()));
+        let over = u32::MAX as usize + 1;
+        let reason = check_size(over).unwrap_err();
+        assert_eq!(
+            (reason.kind(), reason),
+            ("too_large", SkipReason::TooLarge { bytes: over as u64 })
+        );
+    }
 
     #[test]
     fn host_of_urls() {
