@@ -67,10 +67,10 @@ fn bench(c: &mut Criterion) {
     idx.close_run(Vec::new()).unwrap();
     idx.set_near_docs(NearDocs::default());
     let (mut reader, _) = idx.first_occurrences().unwrap();
-    let answers = reader.take(0, docs.len() as u32).unwrap();
+    let answers = reader.take(0, docs.len() as u64).unwrap();
     g.bench_function("decide", |b| {
         b.iter(|| {
-            (0..docs.len() as u32)
+            (0..docs.len() as u64)
                 .map(|d| {
                     let text = &docs[d as usize];
                     let answers = answers.of(d);

@@ -5,7 +5,7 @@
 /// Position of a document in corpus order (inputs in the order given, folder
 /// files sorted by path bytes, JSONL records by line). Smaller = earlier: the
 /// first occurrence of anything is the one with the smallest id.
-pub type DocId = u32;
+pub type DocId = u64;
 
 const BOM: &str = "\u{feff}";
 

@@ -41,8 +41,7 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> crate::Result<NearDocs> {
     let threshold = rules.doc_threshold;
     let verified: Vec<(DocId, DocId)> = pairs
         .par_iter()
-        .map(|&p| ((p >> 32) as DocId, p as DocId))
-        .map(|(a, b)| Ok(similar(index, a, b, threshold)?.then_some((a, b))))
+        .map(|&(a, b)| Ok(similar(index, a, b, threshold)?.then_some((a, b))))
         .filter_map(|r| r.transpose())
         .collect::<crate::Result<_>>()?;
 
@@ -136,14 +135,14 @@ fn similar(index: &CorpusIndex, a: DocId, b: DocId, threshold: f64) -> crate::Re
 /// partition of band keys at a time: the documents of a bucket are those of
 /// the run that are no exact copy with that band key (a key is one band's,
 /// whatever the document).
-fn candidate_pairs(index: &CorpusIndex) -> crate::Result<Vec<u64>> {
+fn candidate_pairs(index: &CorpusIndex) -> crate::Result<Vec<(DocId, DocId)>> {
     let bands = index.bands();
-    let per_partition: Vec<Vec<u64>> = (0..bands.partitions())
+    let per_partition: Vec<Vec<(DocId, DocId)>> = (0..bands.partitions())
         .into_par_iter()
         .map(|p| {
             let mut keys: Vec<(u64, DocId)> = Vec::new();
             bands.for_each(p, |b| {
-                let doc = b.doc as DocId;
+                let doc = b.doc;
                 if !index.is_copy_or_left_out(doc) {
                     keys.push((b.key, doc));
                 }
@@ -154,17 +153,16 @@ fn candidate_pairs(index: &CorpusIndex) -> crate::Result<Vec<u64>> {
     Ok(per_partition.concat())
 }
 
-/// The candidate pairs (earlier << 32 | later) of the buckets of some band keys.
-fn bucket_pairs(mut keys: Vec<(u64, DocId)>) -> Vec<u64> {
+/// The candidate pairs (earlier, later) of the buckets of some band keys.
+fn bucket_pairs(mut keys: Vec<(u64, DocId)>) -> Vec<(DocId, DocId)> {
     keys.sort_unstable();
     let mut pairs = Vec::new();
     for bucket in keys.chunk_by(|x, y| x.0 == y.0).filter(|b| b.len() > 1) {
-        let pack = |a: DocId, b: DocId| (u64::from(a) << 32) | u64::from(b);
         for i in 1..bucket.len() {
             let later = bucket[i].1;
-            pairs.push(pack(bucket[0].1, later));
+            pairs.push((bucket[0].1, later));
             for earlier in &bucket[i.saturating_sub(BUCKET_NEIGHBOURS).max(1)..i] {
-                pairs.push(pack(earlier.1, later));
+                pairs.push((earlier.1, later));
             }
         }
     }

@@ -122,21 +122,20 @@ impl CorpusIndex {
         let (band_count, rows) = (self.rules.docs.bands, self.rules.docs.rows);
         for doc in docs {
             let id = self.next_doc_id();
-            let at = u64::from(id);
             first_shingle::emit(&mut shingles, id, &doc.sampled)?;
             if let Some(key) = fingerprint::doc_key(&doc.lines) {
-                texts.push(&DocKey { key, doc: at })?;
+                texts.push(&DocKey { key, doc: id })?;
             }
             // Every signed document's bands: which of them count (not exact
             // copies, not left out) is only known once the first pass ends.
             if let Some(sig) = &doc.signature {
                 for band in 0..band_count {
                     let key = minhash::band_key(sig, band, rows);
-                    bands.push(&DocKey { key, doc: at })?;
+                    bands.push(&DocKey { key, doc: id })?;
                 }
             }
             for &key in &doc.edges {
-                edges.push(&DocKey { key, doc: at })?;
+                edges.push(&DocKey { key, doc: id })?;
             }
             first_seen::emit(
                 &mut keys,
@@ -246,7 +245,7 @@ impl CorpusIndex {
             .map(|p| {
                 let mut map: KeyMap<u32> = KeyMap::default();
                 this.edges.for_each(p, |e| {
-                    if !this.is_copy_or_left_out(e.doc as DocId) {
+                    if !this.is_copy_or_left_out(e.doc) {
                         *map.entry(e.key).or_insert(0) += 1;
                     }
                 })?;
@@ -344,7 +343,7 @@ impl CorpusIndex {
                 let mut first: KeyMap<DocId> = KeyMap::default();
                 let mut copies = Vec::new();
                 texts.for_each(p, |t| {
-                    let doc = t.doc as DocId;
+                    let doc = t.doc;
                     if left_out.binary_search(&doc).is_err() {
                         let original = *first.entry(t.key).or_insert(doc);
                         if original != doc {

@@ -353,10 +353,10 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
                 }
                 unit_no += 1;
             }
-            if first.origins.len() > DocId::MAX as usize {
+            if first.origins.len() as u64 >= crate::dataflow::MAX_DOCS {
                 return Err(Error::Config(format!(
                     "more than {} documents in one run",
-                    DocId::MAX
+                    crate::dataflow::MAX_DOCS
                 )));
             }
             bar.inc(file_bytes);

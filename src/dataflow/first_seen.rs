@@ -15,7 +15,7 @@
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{u32_at, u64_at, Exchange, Producer, Record};
+use super::{doc_tagged, u32_at, u64_at, untag_doc, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
 use crate::keymap::KeyMap;
@@ -34,19 +34,23 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn code(self) -> u32 {
+    /// One byte: a line has at most two cut slots (see
+    /// [`crate::fingerprint::sentence_suffixes`]).
+    fn code(self) -> u8 {
         match self {
             Kind::Line => 0,
             Kind::Pair => 1,
-            Kind::Prefix { slot } => 2 + slot,
+            Kind::Prefix { slot } => 2 + slot as u8,
         }
     }
 
-    fn of_code(code: u32) -> Kind {
+    fn of_code(code: u8) -> Kind {
         match code {
             0 => Kind::Line,
             1 => Kind::Pair,
-            n => Kind::Prefix { slot: n - 2 },
+            n => Kind::Prefix {
+                slot: u32::from(n - 2),
+            },
         }
     }
 
@@ -73,15 +77,17 @@ impl Record for KeyAt {
     }
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.key.to_le_bytes());
-        for v in [self.doc, self.kind.code(), self.line, self.second] {
+        out.extend_from_slice(&doc_tagged(self.doc, self.kind.code()).to_le_bytes());
+        for v in [self.line, self.second] {
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
     fn decode(b: &[u8]) -> KeyAt {
+        let (doc, kind) = untag_doc(u64_at(b, 8));
         KeyAt {
             key: u64_at(b, 0),
-            doc: u32_at(b, 8),
-            kind: Kind::of_code(u32_at(b, 12)),
+            doc,
+            kind: Kind::of_code(kind),
             line: u32_at(b, 16),
             second: u32_at(b, 20),
         }
@@ -102,31 +108,26 @@ pub struct Answer {
 }
 
 impl Record for Answer {
-    const BYTES: usize = 24;
+    const BYTES: usize = 28;
     fn key(&self) -> u64 {
         0
     }
     fn encode(&self, out: &mut Vec<u8>) {
-        let fields = [
-            self.doc,
-            self.kind.code(),
-            self.line,
-            self.first_doc,
-            self.first_line,
-            self.first_second,
-        ];
-        for v in fields {
+        out.extend_from_slice(&doc_tagged(self.doc, self.kind.code()).to_le_bytes());
+        out.extend_from_slice(&self.first_doc.to_le_bytes());
+        for v in [self.line, self.first_line, self.first_second] {
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
     fn decode(b: &[u8]) -> Answer {
+        let (doc, kind) = untag_doc(u64_at(b, 0));
         Answer {
-            doc: u32_at(b, 0),
-            kind: Kind::of_code(u32_at(b, 4)),
-            line: u32_at(b, 8),
-            first_doc: u32_at(b, 12),
-            first_line: u32_at(b, 16),
-            first_second: u32_at(b, 20),
+            doc,
+            kind: Kind::of_code(kind),
+            first_doc: u64_at(b, 8),
+            line: u32_at(b, 16),
+            first_line: u32_at(b, 20),
+            first_second: u32_at(b, 24),
         }
     }
 }
@@ -289,10 +290,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_round_trip() {
+    fn records_round_trip_with_documents_past_32_bits() {
         let k = KeyAt {
             key: 0x0123_4567_89ab_cdef,
-            doc: 7,
+            doc: super::super::MAX_DOCS - 1,
             kind: Kind::Prefix { slot: 1 },
             line: 9,
             second: 11,
@@ -301,10 +302,10 @@ mod tests {
         k.encode(&mut b);
         assert_eq!((b.len(), KeyAt::decode(&b)), (KeyAt::BYTES, k));
         let a = Answer {
-            doc: 3,
+            doc: 5 << 32,
             kind: Kind::Pair,
             line: 4,
-            first_doc: 1,
+            first_doc: 3 << 32 | 1,
             first_line: 2,
             first_second: 5,
         };

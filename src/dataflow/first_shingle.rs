@@ -30,21 +30,20 @@ pub struct ShingleAt {
 }
 
 impl Record for ShingleAt {
-    const BYTES: usize = 16;
+    const BYTES: usize = 20;
     fn key(&self) -> u64 {
         self.shingle
     }
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.shingle.to_le_bytes());
-        for v in [self.doc, self.line] {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
+        out.extend_from_slice(&self.doc.to_le_bytes());
+        out.extend_from_slice(&self.line.to_le_bytes());
     }
     fn decode(b: &[u8]) -> ShingleAt {
         ShingleAt {
             shingle: u64_at(b, 0),
-            doc: u32_at(b, 8),
-            line: u32_at(b, 12),
+            doc: u64_at(b, 8),
+            line: u32_at(b, 16),
         }
     }
 }
@@ -61,22 +60,25 @@ pub struct ShingleAnswer {
 }
 
 impl Record for ShingleAnswer {
-    const BYTES: usize = 20;
+    const BYTES: usize = 28;
     fn key(&self) -> u64 {
         0
     }
     fn encode(&self, out: &mut Vec<u8>) {
-        for v in [self.doc, self.line, self.shingle, self.first_doc, self.first_line] {
+        for v in [self.doc, self.first_doc] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [self.line, self.shingle, self.first_line] {
             out.extend_from_slice(&v.to_le_bytes());
         }
     }
     fn decode(b: &[u8]) -> ShingleAnswer {
         ShingleAnswer {
-            doc: u32_at(b, 0),
-            line: u32_at(b, 4),
-            shingle: u32_at(b, 8),
-            first_doc: u32_at(b, 12),
-            first_line: u32_at(b, 16),
+            doc: u64_at(b, 0),
+            first_doc: u64_at(b, 8),
+            line: u32_at(b, 16),
+            shingle: u32_at(b, 20),
+            first_line: u32_at(b, 24),
         }
     }
 }
@@ -173,20 +175,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn records_round_trip() {
+    fn records_round_trip_with_documents_past_32_bits() {
         let r = ShingleAt {
             shingle: 0xdead_beef_0bad_f00d,
-            doc: 3,
+            doc: 3 << 40,
             line: 4,
         };
         let mut b = Vec::new();
         r.encode(&mut b);
         assert_eq!((b.len(), ShingleAt::decode(&b)), (ShingleAt::BYTES, r));
         let a = ShingleAnswer {
-            doc: 9,
+            doc: 9 << 33,
             line: 8,
             shingle: 7,
-            first_doc: 6,
+            first_doc: 6 << 33 | 6,
             first_line: 5,
         };
         b.clear();
@@ -215,7 +217,7 @@ mod tests {
     fn a_later_document_is_answered_with_the_first_one_that_had_the_shingle() {
         let (a, b) = (0x1234_5678_0000_0001, 0x9abc_def0_0000_0002);
         let answers = answers_of(&[&[a], &[b], &[a, b], &[a]]);
-        let got: Vec<(DocId, u32)> = answers.iter().map(|x| (x.doc, x.first_doc)).collect();
+        let got: Vec<(DocId, DocId)> = answers.iter().map(|x| (x.doc, x.first_doc)).collect();
         assert_eq!(got, [(2, 0), (2, 1), (3, 0)]);
         assert_eq!(answers[0].shingle, fingerprint::shingle_id(a));
     }

@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::DEFAULT_PARTITIONS;
+use crate::doc::DocId;
 
 pub use doc_store::DocStore;
 pub use exchange::{Budget, Exchange, Producer, Stream};
@@ -94,7 +95,7 @@ impl Exchanges {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DocKey {
     pub key: u64,
-    pub doc: u64,
+    pub doc: DocId,
 }
 
 impl Record for DocKey {
@@ -112,6 +113,21 @@ impl Record for DocKey {
             doc: u64_at(b, 8),
         }
     }
+}
+
+/// Documents a run can number: a record carries a document in the low 56
+/// bits of a field whose top 8 bits tag it ([`doc_tagged`]).
+pub const MAX_DOCS: u64 = 1 << 56;
+
+/// Document `doc` and an 8-bit `tag` in one 64-bit field.
+pub fn doc_tagged(doc: DocId, tag: u8) -> u64 {
+    debug_assert!(doc < MAX_DOCS);
+    doc | u64::from(tag) << 56
+}
+
+/// The document and tag of a [`doc_tagged`] field.
+pub fn untag_doc(field: u64) -> (DocId, u8) {
+    (field & (MAX_DOCS - 1), (field >> 56) as u8)
 }
 
 /// The partition of a key among `partitions`: by its top bits scaled, so
