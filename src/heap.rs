@@ -26,3 +26,29 @@ pub fn give_back_freed() {
         libc::malloc_trim(0);
     }
 }
+
+/// The process's resident memory now (`VmRSS`), or 0 where the system does
+/// not say.
+pub fn resident_bytes() -> u64 {
+    status_kib("VmRSS:") * 1024
+}
+
+/// The process's resident-memory high-water mark (`VmHWM`), or 0.
+pub fn peak_resident_bytes() -> u64 {
+    status_kib("VmHWM:") * 1024
+}
+
+/// Whether the process holds more than three quarters of `bound` bytes: the
+/// run must give memory back before its next stage takes more.
+pub fn near_bound(bound: u64) -> bool {
+    resident_bytes() > bound / 4 * 3
+}
+
+fn status_kib(field: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    kib.unwrap_or(0)
+}

@@ -106,12 +106,6 @@ impl CorpusIndex {
         self.docs.len()
     }
 
-    /// Whether the exchanges and the document store are near their share
-    /// of the memory bound (see [`crate::dataflow::Budget::near_limit`]).
-    pub fn near_memory_bound(&self) -> bool {
-        self.exchanges.budget.near_limit()
-    }
-
     /// The id the next added document gets.
     pub fn next_doc_id(&self) -> DocId {
         DocId::try_from(self.doc_count()).unwrap_or(DocId::MAX)

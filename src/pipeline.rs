@@ -229,7 +229,7 @@ fn first_pass(run: &mut Run) -> Result<PassOne> {
     test_kill_point("first-pass-end", 0);
     // Near the bound, the stages after need the memory that the records
     // held by the exchanges take: they go to disk.
-    if run.work.is_kept() || first.index.near_memory_bound() {
+    if run.work.is_kept() || heap::near_bound(run.config.memory()) {
         first.index.persist()?;
     }
     if run.work.is_kept() {
@@ -344,7 +344,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
             first.index_time += took?;
             // The batch before is freed: near the bound, give its holes back
             // (see heap; far from it, walking the heap costs 3% of the run).
-            if first.index.near_memory_bound() {
+            if heap::near_bound(config.memory()) {
                 heap::give_back_freed();
             }
             for (src, rec, fp) in loaded {
@@ -554,7 +554,7 @@ fn finish(
 
     result.timings.spilled_bytes = run.exchanges.budget.spilled_bytes();
     result.timings.peak_spill_bytes = run.exchanges.budget.peak_disk_bytes();
-    result.timings.peak_memory_bytes = peak_resident_bytes();
+    result.timings.peak_memory_bytes = heap::peak_resident_bytes();
     let Run {
         out,
         mut stats_file,
@@ -577,16 +577,6 @@ fn finish(
         f.commit()?;
     }
     Ok(result)
-}
-
-/// The process's resident-memory high-water mark (`VmHWM`), or 0.
-fn peak_resident_bytes() -> u64 {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
-    kib.unwrap_or(0) * 1024
 }
 
 fn round3(x: f64) -> f64 {

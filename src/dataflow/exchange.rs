@@ -66,12 +66,6 @@ impl Budget {
         self.held.fetch_sub(bytes, Ordering::Relaxed);
     }
 
-    /// Whether the records held are past half the limit, or have spilled:
-    /// the run is near its memory bound.
-    pub fn near_limit(&self) -> bool {
-        self.held_bytes() > self.limit / 2 || self.spilled_bytes() > 0
-    }
-
     /// Bytes held in memory now.
     pub fn held_bytes(&self) -> usize {
         self.held.load(Ordering::Relaxed)
