@@ -205,6 +205,8 @@ struct PassOne {
     index_time: f64,
     /// The skips it met (also counted in the run's stats).
     skips: Skipped,
+    /// Bytes of the largest document text read.
+    largest_doc_bytes: u64,
 }
 
 impl PassOne {
@@ -239,6 +241,7 @@ fn first_pass(run: &mut Run) -> Result<PassOne> {
             site_names: std::mem::take(&mut first.site_names),
             units_of: std::mem::take(&mut first.units_of),
             skips: std::mem::take(&mut first.skips),
+            largest_doc_bytes: first.largest_doc_bytes,
         };
         resume::save_first_pass(run.work.path(), &learned)?;
         run.work.mark_first_pass_done()?;
@@ -271,6 +274,7 @@ fn resume_first_pass(run: &mut Run) -> Result<PassOne> {
         units_of: learned.units_of,
         index_time: 0.0,
         skips: learned.skips,
+        largest_doc_bytes: learned.largest_doc_bytes,
     })
 }
 
@@ -306,6 +310,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
         units_of: vec![0; run.sources().len()],
         index_time: 0.0,
         skips: Skipped::default(),
+        largest_doc_bytes: 0,
     };
     let mut unit_no = 0u64;
     let mut pending: Vec<DocFingerprint> = Vec::new();
@@ -352,6 +357,7 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
                 match fp {
                     Ok((fp, site)) => {
                         first.site_names.entry(fp.site).or_insert(site);
+                        first.largest_doc_bytes = first.largest_doc_bytes.max(fp.bytes);
                         pending.push(fp);
                         first.origins.push((src, rec));
                     }
@@ -555,6 +561,7 @@ fn finish(
     result.timings.spilled_bytes = run.exchanges.budget.spilled_bytes();
     result.timings.peak_spill_bytes = run.exchanges.budget.peak_disk_bytes();
     result.timings.peak_memory_bytes = heap::peak_resident_bytes();
+    warn_if_over_bound(config, run.progress, result.timings.peak_memory_bytes, first);
     let Run {
         out,
         mut stats_file,
@@ -577,6 +584,22 @@ fn finish(
         f.commit()?;
     }
     Ok(result)
+}
+
+/// Says so when the run went over `--max-memory`: the bound is too small
+/// for its batches and tables, or for its largest document, which is held
+/// whole (with its facts) while it is read and written.
+fn warn_if_over_bound(config: &CleanConfig, progress: &Progress, peak: u64, first: &PassOne) {
+    let Some(bound) = config.max_memory else { return };
+    if peak > bound {
+        use indicatif::HumanBytes as B;
+        progress.note(&format!(
+            "peak resident memory {} was over --max-memory {} (the largest document holds {} of text)",
+            B(peak),
+            B(bound),
+            B(first.largest_doc_bytes)
+        ));
+    }
 }
 
 fn round3(x: f64) -> f64 {

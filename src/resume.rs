@@ -180,6 +180,8 @@ pub struct FirstPass {
     pub units_of: Vec<u64>,
     /// The skips the first pass counted.
     pub skips: Skipped,
+    /// Bytes of the largest document text read.
+    pub largest_doc_bytes: u64,
 }
 
 /// Writes `first` into `dir` (the marker is written apart).
@@ -203,6 +205,7 @@ pub fn save_first_pass(dir: &Path, first: &FirstPass) -> Result<()> {
         put(&mut out, name.len() as u64);
         out.extend_from_slice(name.as_bytes());
     }
+    put(&mut out, first.largest_doc_bytes);
     write_synced(&dir.join(FIRST_PASS_FACTS), &out)?;
     let skips = serde_json::to_vec(&first.skips).map_err(|e| Error::Config(e.to_string()))?;
     write_synced(&dir.join(FIRST_PASS_SKIPS), &skips)
@@ -261,6 +264,7 @@ pub fn load_first_pass(dir: &Path) -> Result<FirstPass> {
         let name = String::from_utf8(r.take(len)?.to_vec()).map_err(|_| damaged(&path))?;
         first.site_names.insert(key, name);
     }
+    first.largest_doc_bytes = r.u64()?;
     if r.at != bytes.len() {
         return Err(damaged(&path));
     }
@@ -281,6 +285,7 @@ mod tests {
             origins: vec![(0, 0), (3, 17), (u32::MAX, u64::MAX)],
             skipped_units: [2, 9].into_iter().collect(),
             units_of: vec![1, 0, 5],
+            largest_doc_bytes: 1 << 40,
             ..FirstPass::default()
         };
         first.site_names.insert(7, "news.example".into());

@@ -46,3 +46,26 @@ fn a_run_under_a_small_bound_stays_under_it_and_writes_the_same() {
         );
     }
 }
+
+/// A bound the run cannot keep is reported with the peak and the largest
+/// document; a bound it keeps is not.
+#[test]
+fn a_run_over_its_bound_says_so() {
+    let t = TestDir::new();
+    t.write("in/big.txt", crate::util::varied_text(3, 3_000_000));
+    t.write("in/small.txt", "a line of its own here\n");
+    let over = t.run(&["clean", "in", "-o", "tight", "--max-memory", "4MB"]).ok();
+    let peak = peak_memory(&t, "tight/stats.json");
+    let said = over.stderr();
+    assert!(
+        peak > 4_000_000,
+        "a 3 MB document under a 4 MB bound: peak {peak}"
+    );
+    assert!(
+        said.contains("was over --max-memory 3.81 MiB")
+            && said.contains("the largest document holds 2.86 MiB of text"),
+        "{said}"
+    );
+    let within = t.run(&["clean", "in", "-o", "roomy", "--max-memory", "2GB"]).ok();
+    assert!(!within.stderr().contains("was over"), "{}", within.stderr());
+}
