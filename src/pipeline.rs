@@ -8,7 +8,6 @@
 //! that changed between the passes stops the run rather than produce output
 //! decided on stale facts.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -33,7 +32,7 @@ use crate::keymap::KeyMap;
 use crate::progress::Progress;
 use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
-use crate::report::{DocReport, NearDupClusters, Skipped, Stats, StatsBuilder};
+use crate::report::{DocReport, NearDupClusters, Stats, StatsBuilder};
 use crate::resume::{self, WorkFolder};
 use crate::write::{self, OutputDir, ResultFile};
 use crate::{Error, Result};
@@ -189,29 +188,18 @@ fn work_dir(
     Ok(WorkFolder::Temporary(temp))
 }
 
-/// What the first pass learned.
+/// The first pass: its index, and what it learned beside it (saved and
+/// reloaded whole when the run resumes).
 struct PassOne {
     index: CorpusIndex,
-    /// Each document's source and record (0 for a text file).
-    origins: Vec<(u32, u64)>,
-    /// The units (documents and skips, in reading order) that were skipped.
-    skipped_units: BTreeSet<u64>,
-    /// Site names by key, learned once so the second pass need not derive them again.
-    site_names: KeyMap<String>,
-    /// Units (documents and skips) of each source, to stand in for them if it
-    /// has to be left out of the second pass.
-    units_of: Vec<u64>,
+    learned: resume::FirstPass,
     /// Seconds spent adding to the index.
     index_time: f64,
-    /// The skips it met (also counted in the run's stats).
-    skips: Skipped,
-    /// Bytes of the largest document text read.
-    largest_doc_bytes: u64,
 }
 
 impl PassOne {
     fn name(&self, sources: &[Source], doc: DocId) -> DocName {
-        let (src, rec) = self.origins[doc as usize];
+        let (src, rec) = self.learned.origins[doc as usize];
         DocName {
             doc,
             path: sources[src as usize].display.clone(),
@@ -235,21 +223,8 @@ fn first_pass(run: &mut Run) -> Result<PassOne> {
         first.index.persist()?;
     }
     if run.work.is_kept() {
-        let learned = resume::FirstPass {
-            origins: std::mem::take(&mut first.origins),
-            skipped_units: std::mem::take(&mut first.skipped_units),
-            site_names: std::mem::take(&mut first.site_names),
-            units_of: std::mem::take(&mut first.units_of),
-            skips: std::mem::take(&mut first.skips),
-            largest_doc_bytes: first.largest_doc_bytes,
-        };
-        resume::save_first_pass(run.work.path(), &learned)?;
+        resume::save_first_pass(run.work.path(), &first.learned)?;
         run.work.mark_first_pass_done()?;
-        first.origins = learned.origins;
-        first.skipped_units = learned.skipped_units;
-        first.site_names = learned.site_names;
-        first.units_of = learned.units_of;
-        first.skips = learned.skips;
     }
     Ok(first)
 }
@@ -268,13 +243,8 @@ fn resume_first_pass(run: &mut Run) -> Result<PassOne> {
         .note(&format!("resuming after the first pass, from {shown}"));
     Ok(PassOne {
         index,
-        origins: learned.origins,
-        skipped_units: learned.skipped_units,
-        site_names: learned.site_names,
-        units_of: learned.units_of,
+        learned,
         index_time: 0.0,
-        skips: learned.skips,
-        largest_doc_bytes: learned.largest_doc_bytes,
     })
 }
 
@@ -304,13 +274,11 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
     let rules = config.rules();
     let mut first = PassOne {
         index: CorpusIndex::with_exchanges(rules, run.exchanges.clone()),
-        origins: Vec::new(),
-        skipped_units: BTreeSet::new(),
-        site_names: KeyMap::default(),
-        units_of: vec![0; run.sources().len()],
+        learned: resume::FirstPass {
+            units_of: vec![0; run.sources().len()],
+            ..resume::FirstPass::default()
+        },
         index_time: 0.0,
-        skips: Skipped::default(),
-        largest_doc_bytes: 0,
     };
     let mut unit_no = 0u64;
     let mut pending: Vec<DocFingerprint> = Vec::new();
@@ -353,29 +321,31 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
                 heap::give_back_freed();
             }
             for (src, rec, fp) in loaded {
-                first.units_of[src as usize] += 1;
+                first.learned.units_of[src as usize] += 1;
                 match fp {
                     Ok((fp, site)) => {
-                        first.site_names.entry(fp.site).or_insert(site);
-                        first.largest_doc_bytes = first.largest_doc_bytes.max(fp.bytes);
+                        first.learned.site_names.entry(fp.site).or_insert(site);
+                        first.learned.largest_doc_bytes = first.learned.largest_doc_bytes.max(fp.bytes);
                         pending.push(fp);
-                        first.origins.push((src, rec));
+                        first.learned.origins.push((src, rec));
                     }
                     Err(skip) => {
-                        first.skipped_units.insert(unit_no);
+                        first.learned.skipped_units.insert(unit_no);
+                        // Kept beside the run's count: a resumed run adds them.
+                        first.learned.skips.add(&skip);
                         report_skip(config, progress, stats, skip)?;
                     }
                 }
                 unit_no += 1;
             }
-            if first.origins.len() as u64 >= crate::dataflow::MAX_DOCS {
+            if first.learned.origins.len() as u64 >= crate::dataflow::MAX_DOCS {
                 return Err(Error::Config(format!(
                     "more than {} documents in one run",
                     crate::dataflow::MAX_DOCS
                 )));
             }
             bar.inc(file_bytes);
-            bar.set_message(format!("{} docs", first.origins.len()));
+            bar.set_message(format!("{} docs", first.learned.origins.len()));
             #[cfg(debug_assertions)]
             test_kill_point("first-pass", unit_no);
             Ok(())
@@ -426,9 +396,9 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
         test_kill_point("settle", 0);
         run_test_hook_between_passes();
     }
-    let left_out = changed_sources(run, &first.units_of)?;
-    let gone_docs = (0..first.origins.len() as DocId)
-        .filter(|&d| left_out[first.origins[d as usize].0 as usize].is_some());
+    let left_out = changed_sources(run, &first.learned.units_of)?;
+    let gone_docs = (0..first.learned.origins.len() as DocId)
+        .filter(|&d| left_out[first.learned.origins[d as usize].0 as usize].is_some());
     first.index.close_run(gone_docs.collect())?;
     let doc_stage = Instant::now();
     let near = match run.config.docs.doc_dedup {
@@ -469,7 +439,7 @@ fn clean_pass(
             sources,
             config,
             index: &first.index,
-            site_names: &first.site_names,
+            site_names: &first.learned.site_names,
             out,
         };
         let (left_out, answers) = (&settled.left_out, &mut settled.answers);
@@ -487,7 +457,7 @@ fn clean_pass(
                 let mut units = Vec::with_capacity(batch.units.len());
                 let batch_start = next_doc;
                 for unit in batch.units {
-                    let doc = if first.skipped_units.contains(&unit_no) {
+                    let doc = if first.learned.skipped_units.contains(&unit_no) {
                         None
                     } else {
                         next_doc += 1;
@@ -597,7 +567,7 @@ fn warn_if_over_bound(config: &CleanConfig, progress: &Progress, peak: u64, firs
             "peak resident memory {} was over --max-memory {} (the largest document holds {} of text)",
             B(peak),
             B(bound),
-            B(first.largest_doc_bytes)
+            B(first.learned.largest_doc_bytes)
         ));
     }
 }

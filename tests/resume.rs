@@ -12,11 +12,18 @@ use crate::util::TestDir;
 /// the 3 MB corpus has several.
 const FLAGS: &[&str] = &["--work-dir", "work", "--max-memory", "16MB", "--threads", "2"];
 
+/// A synthetic corpus with two bad records in it (skipped and counted by
+/// the first pass: a resumed run must count them too).
 fn corpus(t: &TestDir) {
     t.run(&[
         "synth", "--size", "3MB", "--seed", "5", "-o", "s", "--format", "jsonl",
     ])
     .ok();
+    let shards = t.entries("s/corpus");
+    let shard = format!("s/corpus/{}", shards[0]);
+    let mut text = t.read(&shard);
+    text.extend_from_slice(b"{not json\n{\"id\": \"no text\"}\n");
+    t.write(&shard, text);
 }
 
 /// `clean` into `out` with the test's flags and `extra`, killed at `point`
