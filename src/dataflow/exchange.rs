@@ -2,15 +2,20 @@
 //! to a budget and spilled to files past it.
 //!
 //! Each producing task has, per partition, a buffer in memory and, once it
-//! has spilled, a file `p<partition>/t<task>` in the exchange's folder. A
-//! spill appends the buffer to the file, so a partition's records from one
-//! task are its file then its buffer, in the order written. The folder is
-//! created at the first spill; a run that never spills touches no disk.
+//! has spilled, one file `t<task>` in the exchange's folder. A spill appends
+//! every partition's buffer to the file, one after another, and the place of
+//! each (a segment) to the index `t<task>.idx`; so a partition's records from
+//! one task are its segments then its buffer, in the order written. One file
+//! per task, not per task and partition: a long run under a small bound
+//! makes hundreds of tasks and hundreds of partitions, and files that small
+//! take a disk block each. The folder is created at the first spill; a run
+//! that never spills touches no disk.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufReader, Read, Write};
+use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
@@ -104,18 +109,33 @@ pub struct Exchange<R: Record> {
     record: PhantomData<fn(R) -> R>,
 }
 
-/// What one task holds of each partition: records in memory, and whether
-/// earlier ones were spilled to its file.
+/// What one task holds of each partition: records in memory, and where
+/// earlier ones lie in its spill file.
 struct Held {
     buffers: Vec<Vec<u8>>,
-    spilled: Vec<bool>,
+    /// Per partition, its segments of the task's spill file, in the order
+    /// written.
+    segments: Vec<Vec<Segment>>,
+    /// Bytes of the task's spill file.
+    file_bytes: u64,
 }
+
+/// Where a run of one partition's records lies in a task's spill file.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    at: u64,
+    len: u64,
+}
+
+/// Bytes of one entry of a spill index: partition, offset, length.
+const INDEX_ENTRY: usize = 24;
 
 impl Held {
     fn new(partitions: u32) -> Held {
         Held {
             buffers: vec![Vec::new(); partitions as usize],
-            spilled: vec![false; partitions as usize],
+            segments: vec![Vec::new(); partitions as usize],
+            file_bytes: 0,
         }
     }
 
@@ -143,6 +163,7 @@ impl<R: Record> Exchange<R> {
             bytes: AtomicU64::new(0),
             budget: budget.clone(),
             keep: AtomicBool::new(false),
+            written: AtomicBool::new(false),
         });
         Exchange {
             partitions: partitions.max(1),
@@ -184,27 +205,45 @@ impl<R: Record> Exchange<R> {
         }
         .map_err(|e| Error::io(&dir, e))?;
         for entry in entries {
-            let Some(p) = number_after(&entry.file_name(), 'p').filter(|&p| p < exchange.partitions) else {
+            let Some(task) = index_task(&entry.file_name()) else {
                 continue;
             };
-            let files = fs::read_dir(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-            for file in files {
-                let file = file.map_err(|e| Error::io(entry.path(), e))?;
-                let Some(task) = number_after(&file.file_name(), 't') else {
-                    continue;
-                };
-                let held = finished
-                    .entry(task)
-                    .or_insert_with(|| Held::new(exchange.partitions));
-                held.spilled[p as usize] = true;
-                bytes += file.metadata().map_err(|e| Error::io(file.path(), e))?.len();
-            }
+            let held = exchange.read_index(task)?;
+            bytes += held.file_bytes;
+            finished.insert(task, held);
         }
         exchange.files.bytes.store(bytes, Ordering::Relaxed);
         exchange.files.keep.store(true, Ordering::Relaxed);
         budget.add_to_disk(bytes);
         *exchange.finished.write().unwrap_or_else(|e| e.into_inner()) = finished;
         Ok(exchange)
+    }
+
+    /// What task `task` spilled, from its index (checked against its file).
+    fn read_index(&self, task: u32) -> Result<Held> {
+        let (data, index) = (self.files.path(task), self.files.index_path(task));
+        let entries = fs::read(&index).map_err(|e| Error::io(&index, e))?;
+        let file_bytes = fs::metadata(&data).map_err(|e| Error::io(&data, e))?.len();
+        let damaged = || {
+            Error::io(
+                &index,
+                std::io::Error::other("a spill index that does not fit its file"),
+            )
+        };
+        if entries.len() % INDEX_ENTRY != 0 {
+            return Err(damaged());
+        }
+        let mut held = Held::new(self.partitions);
+        held.file_bytes = file_bytes;
+        for e in entries.chunks_exact(INDEX_ENTRY) {
+            let (p, at, len) = (super::u64_at(e, 0), super::u64_at(e, 8), super::u64_at(e, 16));
+            let fits = at.checked_add(len).is_some_and(|end| end <= file_bytes);
+            if p >= u64::from(self.partitions) || !fits || len == 0 || len % R::BYTES as u64 != 0 {
+                return Err(damaged());
+            }
+            held.segments[p as usize].push(Segment { at, len });
+        }
+        Ok(held)
     }
 
     /// Bytes written to this exchange's spill files.
@@ -229,8 +268,8 @@ impl<R: Record> Exchange<R> {
         let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
         let p = partition as usize;
         for (&task, held) in finished.iter() {
-            if held.spilled[p] {
-                self.read_spill(task, partition, &mut f)?;
+            if !held.segments[p].is_empty() {
+                self.read_spill(task, &held.segments[p], &mut f)?;
             }
             held.buffers[p]
                 .chunks_exact(R::BYTES)
@@ -252,11 +291,13 @@ impl<R: Record> Exchange<R> {
                 // back its own when it is dropped.
                 let others = held.bytes() - held.buffers[p].len();
                 self.budget.release(others);
-                let file = held.spilled[p].then(|| self.files.path(task, partition));
                 let stream = Stream {
                     files: self.files.clone(),
-                    file,
-                    reader: None,
+                    path: self.files.path(task),
+                    file: None,
+                    segments: std::mem::take(&mut held.segments[p]),
+                    segment: 0,
+                    segment_at: 0,
                     memory: std::mem::take(&mut held.buffers[p]),
                     at: 0,
                     buf: Vec::new(),
@@ -268,41 +309,59 @@ impl<R: Record> Exchange<R> {
             .collect()
     }
 
-    fn spill_path(&self, task: u32, partition: u32) -> PathBuf {
-        self.files.path(task, partition)
-    }
-
-    fn read_spill(&self, task: u32, partition: u32, f: &mut impl FnMut(R)) -> Result<()> {
-        let path = self.spill_path(task, partition);
+    fn read_spill(&self, task: u32, segments: &[Segment], f: &mut impl FnMut(R)) -> Result<()> {
+        let path = self.files.path(task);
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let mut reader = BufReader::new(file);
         let mut buf = vec![0u8; read_buffer_len(R::BYTES)];
-        loop {
-            let n = read_full(&mut reader, &mut buf).map_err(|e| Error::io(&path, e))?;
-            if n % R::BYTES != 0 {
-                return Err(cut_inside_a_record(&path));
-            }
-            buf[..n].chunks_exact(R::BYTES).for_each(|b| f(R::decode(b)));
-            if n < buf.len() {
-                return Ok(());
+        for segment in segments {
+            let mut done = 0;
+            while done < segment.len {
+                let n = (segment.len - done).min(buf.len() as u64) as usize;
+                read_segment(&file, &path, &mut buf[..n], segment.at + done)?;
+                buf[..n].chunks_exact(R::BYTES).for_each(|b| f(R::decode(b)));
+                done += n as u64;
             }
         }
+        Ok(())
     }
 
-    /// Appends what `held` keeps in memory to the task's spill files.
+    /// Appends what `held` keeps in memory to the task's spill file, and
+    /// where each partition's part went to its index.
     fn spill(&self, task: u32, held: &mut Held) -> Result<()> {
+        let bytes = held.bytes();
+        if bytes == 0 {
+            return Ok(());
+        }
+        // A task's first spill empties files an interrupted attempt left.
+        let fresh = held.file_bytes == 0;
+        let (data, index) = (self.files.path(task), self.files.index_path(task));
+        self.files.written.store(true, Ordering::Relaxed);
+        let failed = |e| Error::io(&data, e);
+        let mut out = BufWriter::with_capacity(1 << 20, open_to_append(&data, fresh).map_err(failed)?);
+        let mut entries = Vec::new();
         for (p, buffer) in held.buffers.iter_mut().enumerate() {
             if buffer.is_empty() {
                 continue;
             }
-            let path = self.spill_path(task, p as u32);
-            append(&path, buffer, !held.spilled[p]).map_err(|e| Error::io(&path, e))?;
-            held.spilled[p] = true;
-            self.files.bytes.fetch_add(buffer.len() as u64, Ordering::Relaxed);
-            self.budget.add_to_disk(buffer.len() as u64);
-            self.budget.release(buffer.len());
+            out.write_all(buffer).map_err(failed)?;
+            let segment = Segment {
+                at: held.file_bytes,
+                len: buffer.len() as u64,
+            };
+            held.segments[p].push(segment);
+            held.file_bytes += segment.len;
+            for v in [p as u64, segment.at, segment.len] {
+                entries.extend_from_slice(&v.to_le_bytes());
+            }
             *buffer = Vec::new();
         }
+        out.flush().map_err(failed)?;
+        // The index after the data: it never names bytes not written.
+        let mut index_file = open_to_append(&index, fresh).map_err(|e| Error::io(&index, e))?;
+        index_file.write_all(&entries).map_err(|e| Error::io(&index, e))?;
+        self.files.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+        self.budget.add_to_disk(bytes as u64);
+        self.budget.release(bytes);
         Ok(())
     }
 }
@@ -325,38 +384,54 @@ struct SpillFiles {
     budget: Arc<Budget>,
     /// Kept when the exchange goes: a later run may resume from them.
     keep: AtomicBool,
+    /// Whether it began to write a spill file.
+    written: AtomicBool,
 }
 
 impl SpillFiles {
-    /// The spill file of a task's records of a partition.
-    fn path(&self, task: u32, partition: u32) -> PathBuf {
+    /// The spill file of a task's records.
+    fn path(&self, task: u32) -> PathBuf {
         // An exchange without a folder has no budget to exceed: never spills.
         let dir = self.dir.as_deref().unwrap_or(Path::new("."));
-        dir.join(format!("p{partition:05}")).join(format!("t{task:05}"))
+        dir.join(format!("t{task:05}"))
+    }
+
+    /// The index of a task's spill file (see [`Held::segments`]).
+    fn index_path(&self, task: u32) -> PathBuf {
+        self.path(task).with_extension("idx")
     }
 }
 
 impl Drop for SpillFiles {
     fn drop(&mut self) {
-        let bytes = self.bytes.load(Ordering::Relaxed);
-        if bytes > 0 && !self.keep.load(Ordering::Relaxed) {
-            self.budget.remove_from_disk(bytes);
-            if let Some(dir) = &self.dir {
-                // Best effort: the work folder goes with the run anyway.
-                let _ = fs::remove_dir_all(dir);
-            }
+        // A folder it never wrote may be another exchange's (one reopened
+        // from it).
+        if self.keep.load(Ordering::Relaxed) || !self.written.load(Ordering::Relaxed) {
+            return;
+        }
+        self.budget.remove_from_disk(self.bytes.load(Ordering::Relaxed));
+        if let Some(dir) = &self.dir {
+            // Also after a spill that failed half-way (and counted nothing).
+            // Best effort: the work folder goes with the run anyway.
+            let _ = fs::remove_dir_all(dir);
         }
     }
 }
 
-/// One task's records of one partition, in the order written: its spill
-/// file (read a block at a time), then what it held in memory.
+/// One task's records of one partition, in the order written: its segments
+/// of the task's spill file (read a block at a time), then what it held in
+/// memory.
 pub struct Stream<R: Record> {
     /// Keeps the spill files until every stream is done, and the budget
     /// that counts `memory`.
     files: Arc<SpillFiles>,
-    file: Option<PathBuf>,
-    reader: Option<BufReader<File>>,
+    path: PathBuf,
+    /// The spill file, opened at the first read.
+    file: Option<File>,
+    segments: Vec<Segment>,
+    /// The segment being read, and the bytes of it read.
+    segment: usize,
+    segment_at: u64,
     memory: Vec<u8>,
     at: usize,
     /// Records read from the file and not yet returned.
@@ -368,19 +443,15 @@ pub struct Stream<R: Record> {
 impl<R: Record> Stream<R> {
     /// The next record, `None` at the end.
     pub fn next_record(&mut self) -> Result<Option<R>> {
-        if self.file.is_some() {
-            if self.buf_at == self.buf.len() {
-                self.fill_from_file()?;
-            }
-            if self.buf_at < self.buf.len() {
-                let r = R::decode(&self.buf[self.buf_at..self.buf_at + R::BYTES]);
-                self.buf_at += R::BYTES;
-                return Ok(Some(r));
-            }
-            // The file is done; what was held in memory follows it.
-            self.file = None;
-            self.reader = None;
+        if self.buf_at == self.buf.len() && self.segment < self.segments.len() {
+            self.fill_from_file()?;
         }
+        if self.buf_at < self.buf.len() {
+            let r = R::decode(&self.buf[self.buf_at..self.buf_at + R::BYTES]);
+            self.buf_at += R::BYTES;
+            return Ok(Some(r));
+        }
+        // The segments are done; what was held in memory follows them.
         if self.at < self.memory.len() {
             let r = R::decode(&self.memory[self.at..self.at + R::BYTES]);
             self.at += R::BYTES;
@@ -389,22 +460,25 @@ impl<R: Record> Stream<R> {
         Ok(None)
     }
 
+    /// Reads the next block of the segments into `buf`.
     fn fill_from_file(&mut self) -> Result<()> {
-        let Some(path) = &self.file else { return Ok(()) };
-        if self.reader.is_none() {
-            let file = File::open(path).map_err(|e| Error::io(path, e))?;
-            self.reader = Some(BufReader::new(file));
+        let segment = self.segments[self.segment];
+        if self.file.is_none() {
+            let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            self.file = Some(file);
         }
-        self.buf.resize(read_buffer_len(R::BYTES), 0);
-        let Some(reader) = self.reader.as_mut() else {
-            return Ok(());
-        };
-        let n = read_full(reader, &mut self.buf).map_err(|e| Error::io(path, e))?;
-        if n % R::BYTES != 0 {
-            return Err(cut_inside_a_record(path));
-        }
-        self.buf.truncate(n);
+        let Some(file) = &self.file else { return Ok(()) };
+        let n = (segment.len - self.segment_at).min(read_buffer_len(R::BYTES) as u64) as usize;
+        self.buf.resize(n, 0);
+        read_segment(file, &self.path, &mut self.buf, segment.at + self.segment_at)?;
         self.buf_at = 0;
+        self.segment_at += n as u64;
+        if self.segment_at == segment.len {
+            (self.segment, self.segment_at) = (self.segment + 1, 0);
+            if self.segment == self.segments.len() {
+                self.file = None;
+            }
+        }
         Ok(())
     }
 }
@@ -417,7 +491,7 @@ impl<R: Record> Drop for Stream<R> {
 }
 
 fn cut_inside_a_record(path: &Path) -> Error {
-    let why = "a spill file ends inside a record (was it changed or truncated?)";
+    let why = "a spill file ends inside a record it indexes (was it changed or truncated?)";
     Error::io(path, std::io::Error::other(why))
 }
 
@@ -472,37 +546,35 @@ impl<R: Record> Producer<'_, R> {
     }
 }
 
-/// The number in a spill path's part named `<prefix><number>`.
-fn number_after(name: &std::ffi::OsStr, prefix: char) -> Option<u32> {
-    name.to_str()?.strip_prefix(prefix)?.parse().ok()
+/// The task of a spill index file named `t<task>.idx`.
+fn index_task(name: &std::ffi::OsStr) -> Option<u32> {
+    name.to_str()?
+        .strip_prefix('t')?
+        .strip_suffix(".idx")?
+        .parse()
+        .ok()
 }
 
-/// Appends `bytes` to `path`, which is created (or emptied) first when
-/// `fresh`: a file left by an earlier, interrupted attempt is never read.
-fn append(path: &Path, bytes: &[u8], fresh: bool) -> std::io::Result<()> {
+/// Opens `path` to append to it; created (or emptied) first when `fresh`:
+/// a file left by an earlier, interrupted attempt is never read.
+fn open_to_append(path: &Path, fresh: bool) -> std::io::Result<File> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
-    let mut file = if fresh {
-        File::create(path)?
+    if fresh {
+        File::create(path)
     } else {
-        OpenOptions::new().append(true).open(path)?
-    };
-    file.write_all(bytes)
+        OpenOptions::new().append(true).open(path)
+    }
 }
 
-/// Reads until `buf` is full or the input ends; the bytes read.
-fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
+/// Reads `buf.len()` bytes of the spill file at `path` from `at`; a file
+/// that ends before them was cut.
+fn read_segment(file: &File, path: &Path, buf: &mut [u8], at: u64) -> Result<()> {
+    match file.read_exact_at(buf, at) {
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(cut_inside_a_record(path)),
+        other => other.map_err(|e| Error::io(path, e)),
     }
-    Ok(n)
 }
 
 #[cfg(test)]
@@ -689,7 +761,7 @@ mod tests {
             producer.push(&Seen { key: i, at: i }).unwrap();
         }
         producer.finish().unwrap();
-        let path = tmp.path().join("p00000").join("t00000");
+        let path = tmp.path().join("t00000");
         let len = fs::metadata(&path).unwrap().len();
         OpenOptions::new()
             .write(true)
@@ -698,10 +770,65 @@ mod tests {
             .set_len(len - 3)
             .unwrap();
         let err = ex.for_each(0, |_| {}).unwrap_err().to_string();
+        assert!(err.contains("t00000") && err.contains("inside a record"), "{err}");
+    }
+
+    #[test]
+    fn a_persisted_exchange_reopens_with_the_same_records_and_a_damaged_index_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("x");
+        let tasks: Vec<Vec<Seen>> = (0..3)
+            .map(|t| {
+                let key = |i: u64| i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                (0..5_000)
+                    .map(|i| Seen {
+                        key: key(i % 700),
+                        at: t * 10_000 + i,
+                    })
+                    .collect()
+            })
+            .collect();
+        // Spills mid-task (several segments per partition), then persists.
+        let ex: Exchange<Seen> = Exchange::new(&dir, 5, Budget::new(30_000));
+        for (t, records) in tasks.iter().enumerate() {
+            let mut producer = ex.producer(t as u32);
+            records.iter().try_for_each(|r| producer.push(r)).unwrap();
+            producer.finish().unwrap();
+        }
+        let read_all = |ex: &Exchange<Seen>| -> Vec<Vec<Seen>> {
+            (0..5)
+                .map(|p| {
+                    let mut got = Vec::new();
+                    ex.for_each(p, |r| got.push(r)).unwrap();
+                    got
+                })
+                .collect()
+        };
+        let before = read_all(&ex);
+        ex.persist().unwrap();
+        drop(ex);
+        let files = fs::read_dir(&dir).unwrap().count();
+        assert_eq!(files, 6, "a data file and an index per task");
+        let again: Exchange<Seen> = Exchange::reopen(&dir, 5, Budget::new(0)).unwrap();
+        assert_eq!(read_all(&again), before);
+        drop(again);
+
+        let index = dir.join("t00001.idx");
+        let entries = fs::read(&index).unwrap();
+        fs::write(&index, &entries[..entries.len() - 1]).unwrap();
+        let err = Exchange::<Seen>::reopen(&dir, 5, Budget::new(0))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
-            err.contains("p00000/t00000") && err.contains("inside a record"),
+            err.contains("t00001.idx") && err.contains("does not fit"),
             "{err}"
         );
+        // An entry that points past the end of the file.
+        let mut past = entries.clone();
+        past[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+        fs::write(&index, past).unwrap();
+        assert!(Exchange::<Seen>::reopen(&dir, 5, Budget::new(0)).is_err());
     }
 
     #[test]
@@ -715,6 +842,6 @@ mod tests {
             .try_for_each(|i| producer.push(&Seen { key: i, at: i }))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("file/spill/p0000"), "{err}");
+        assert!(err.contains("file/spill/t0000"), "{err}");
     }
 }
