@@ -57,6 +57,15 @@ impl Budget {
         Budget::new(usize::MAX)
     }
 
+    /// The least a running task spills at once. Once the budget is full,
+    /// every check of every running task finds it over: spilling each time
+    /// would write a few hundred bytes per partition (one index entry each),
+    /// and the entries of an 8 GB run held more than the budget. So what the
+    /// exchanges hold stays under the budget plus this much per running task.
+    fn smallest_spill(&self) -> usize {
+        (self.limit / 64).clamp(CHECK_EVERY, 8 << 20)
+    }
+
     pub(super) fn over(&self) -> bool {
         self.held.load(Ordering::Relaxed) > self.limit
     }
@@ -513,18 +522,18 @@ impl<R: Record> Producer<'_, R> {
         record.encode(&mut self.held.buffers[p]);
         self.pending += R::BYTES;
         if self.pending >= CHECK_EVERY {
-            self.check_budget()?;
+            self.check_budget(self.exchange.budget.smallest_spill())?;
         }
         Ok(())
     }
 
-    fn check_budget(&mut self) -> Result<()> {
+    /// Counts what the task added; over the budget, spills all it holds
+    /// once that is at least `at_least` bytes.
+    fn check_budget(&mut self, at_least: usize) -> Result<()> {
         let ex = self.exchange;
         ex.budget.hold(self.pending);
         self.pending = 0;
-        // A task over the budget spills all it holds: what the exchanges hold
-        // stays under the budget plus CHECK_EVERY bytes per running task.
-        if ex.budget.over() {
+        if ex.budget.over() && self.held.bytes() >= at_least {
             ex.spill(self.task, &mut self.held)?;
         }
         Ok(())
@@ -532,7 +541,9 @@ impl<R: Record> Producer<'_, R> {
 
     /// Hands what the task wrote to the exchange; until then no reader sees it.
     pub fn finish(mut self) -> Result<()> {
-        self.check_budget()?;
+        // A finished task never spills on its own: it spills what it holds
+        // now if the budget is over, whatever its size.
+        self.check_budget(0)?;
         // The budget counts bytes held, not the room vectors grow into.
         for buffer in &mut self.held.buffers {
             buffer.shrink_to_fit();
