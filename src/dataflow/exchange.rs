@@ -122,9 +122,10 @@ pub struct Exchange<R: Record> {
 /// earlier ones lie in its spill file.
 struct Held {
     buffers: Vec<Vec<u8>>,
-    /// Per partition, its segments of the task's spill file, in the order
-    /// written.
-    segments: Vec<Vec<Segment>>,
+    /// The segments of the task's spill file with their partitions, in the
+    /// order written: one list, not one per partition, since a run keeps
+    /// this for hundreds of tasks of each exchange.
+    segments: Vec<(u32, Segment)>,
     /// Bytes of the task's spill file.
     file_bytes: u64,
 }
@@ -143,13 +144,31 @@ impl Held {
     fn new(partitions: u32) -> Held {
         Held {
             buffers: vec![Vec::new(); partitions as usize],
-            segments: vec![Vec::new(); partitions as usize],
+            segments: Vec::new(),
             file_bytes: 0,
         }
     }
 
     fn bytes(&self) -> usize {
         self.buffers.iter().map(Vec::len).sum()
+    }
+
+    /// The segments of partition `p`, in the order written.
+    fn segments_of(&self, p: usize) -> Vec<Segment> {
+        let of_p = self.segments.iter().filter(|&&(q, _)| q as usize == p);
+        of_p.map(|&(_, segment)| segment).collect()
+    }
+
+    /// What it holds in memory of partition `p`.
+    fn buffer(&self, p: usize) -> &[u8] {
+        self.buffers.get(p).map_or(&[], Vec::as_slice)
+    }
+
+    /// Drops the list of buffers of a finished task that holds nothing.
+    fn compact(&mut self) {
+        if self.buffers.iter().all(Vec::is_empty) {
+            self.buffers = Vec::new();
+        }
     }
 }
 
@@ -194,6 +213,7 @@ impl<R: Record> Exchange<R> {
         let mut finished = self.finished.write().unwrap_or_else(|e| e.into_inner());
         for (&task, held) in finished.iter_mut() {
             self.spill(task, held)?;
+            held.compact();
         }
         self.files.keep.store(true, Ordering::Relaxed);
         Ok(())
@@ -242,7 +262,7 @@ impl<R: Record> Exchange<R> {
         if entries.len() % INDEX_ENTRY != 0 {
             return Err(damaged());
         }
-        let mut held = Held::new(self.partitions);
+        let mut held = Held::new(0);
         held.file_bytes = file_bytes;
         for e in entries.chunks_exact(INDEX_ENTRY) {
             let (p, at, len) = (super::u64_at(e, 0), super::u64_at(e, 8), super::u64_at(e, 16));
@@ -250,7 +270,7 @@ impl<R: Record> Exchange<R> {
             if p >= u64::from(self.partitions) || !fits || len == 0 || len % R::BYTES as u64 != 0 {
                 return Err(damaged());
             }
-            held.segments[p as usize].push(Segment { at, len });
+            held.segments.push((p as u32, Segment { at, len }));
         }
         Ok(held)
     }
@@ -277,10 +297,11 @@ impl<R: Record> Exchange<R> {
         let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
         let p = partition as usize;
         for (&task, held) in finished.iter() {
-            if !held.segments[p].is_empty() {
-                self.read_spill(task, &held.segments[p], &mut f)?;
+            let segments = held.segments_of(p);
+            if !segments.is_empty() {
+                self.read_spill(task, &segments, &mut f)?;
             }
-            held.buffers[p]
+            held.buffer(p)
                 .chunks_exact(R::BYTES)
                 .for_each(|b| f(R::decode(b)));
         }
@@ -298,16 +319,16 @@ impl<R: Record> Exchange<R> {
             .map(|(task, mut held)| {
                 // The other partitions' records go now; the stream gives
                 // back its own when it is dropped.
-                let others = held.bytes() - held.buffers[p].len();
+                let others = held.bytes() - held.buffer(p).len();
                 self.budget.release(others);
                 let stream = Stream {
                     files: self.files.clone(),
                     path: self.files.path(task),
                     file: None,
-                    segments: std::mem::take(&mut held.segments[p]),
+                    segments: held.segments_of(p),
                     segment: 0,
                     segment_at: 0,
-                    memory: std::mem::take(&mut held.buffers[p]),
+                    memory: held.buffers.get_mut(p).map(std::mem::take).unwrap_or_default(),
                     at: 0,
                     buf: Vec::new(),
                     buf_at: 0,
@@ -357,7 +378,7 @@ impl<R: Record> Exchange<R> {
                 at: held.file_bytes,
                 len: buffer.len() as u64,
             };
-            held.segments[p].push(segment);
+            held.segments.push((p as u32, segment));
             held.file_bytes += segment.len;
             for v in [p as u64, segment.at, segment.len] {
                 entries.extend_from_slice(&v.to_le_bytes());
@@ -405,7 +426,7 @@ impl SpillFiles {
         dir.join(format!("t{task:05}"))
     }
 
-    /// The index of a task's spill file (see [`Held::segments`]).
+    /// The index of a task's spill file (see [`Held`]).
     fn index_path(&self, task: u32) -> PathBuf {
         self.path(task).with_extension("idx")
     }
@@ -548,6 +569,7 @@ impl<R: Record> Producer<'_, R> {
         for buffer in &mut self.held.buffers {
             buffer.shrink_to_fit();
         }
+        self.held.compact();
         let ex = self.exchange;
         ex.finished
             .write()
