@@ -297,9 +297,9 @@ impl<R: Record> Exchange<R> {
         let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
         let p = partition as usize;
         for (&task, held) in finished.iter() {
-            let segments = held.segments_of(p);
-            if !segments.is_empty() {
-                self.read_spill(task, &segments, &mut f)?;
+            let mut spilled = self.stream(task, held.segments_of(p), Vec::new());
+            while let Some(r) = spilled.next_record()? {
+                f(r);
             }
             held.buffer(p)
                 .chunks_exact(R::BYTES)
@@ -321,38 +321,27 @@ impl<R: Record> Exchange<R> {
                 // back its own when it is dropped.
                 let others = held.bytes() - held.buffer(p).len();
                 self.budget.release(others);
-                let stream = Stream {
-                    files: self.files.clone(),
-                    path: self.files.path(task),
-                    file: None,
-                    segments: held.segments_of(p),
-                    segment: 0,
-                    segment_at: 0,
-                    memory: held.buffers.get_mut(p).map(std::mem::take).unwrap_or_default(),
-                    at: 0,
-                    buf: Vec::new(),
-                    buf_at: 0,
-                    record: PhantomData,
-                };
-                (task, stream)
+                let memory = held.buffers.get_mut(p).map(std::mem::take).unwrap_or_default();
+                (task, self.stream(task, held.segments_of(p), memory))
             })
             .collect()
     }
 
-    fn read_spill(&self, task: u32, segments: &[Segment], f: &mut impl FnMut(R)) -> Result<()> {
-        let path = self.files.path(task);
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let mut buf = vec![0u8; read_buffer_len(R::BYTES)];
-        for segment in segments {
-            let mut done = 0;
-            while done < segment.len {
-                let n = (segment.len - done).min(buf.len() as u64) as usize;
-                read_segment(&file, &path, &mut buf[..n], segment.at + done)?;
-                buf[..n].chunks_exact(R::BYTES).for_each(|b| f(R::decode(b)));
-                done += n as u64;
-            }
+    /// The records of `segments` of task `task`'s spill file, then `memory`.
+    fn stream(&self, task: u32, segments: Vec<Segment>, memory: Vec<u8>) -> Stream<R> {
+        Stream {
+            files: self.files.clone(),
+            path: self.files.path(task),
+            file: None,
+            segments,
+            segment: 0,
+            segment_at: 0,
+            memory,
+            at: 0,
+            buf: Vec::new(),
+            buf_at: 0,
+            record: PhantomData,
         }
-        Ok(())
     }
 
     /// Appends what `held` keeps in memory to the task's spill file, and
@@ -493,21 +482,21 @@ impl<R: Record> Stream<R> {
     /// Reads the next block of the segments into `buf`.
     fn fill_from_file(&mut self) -> Result<()> {
         let segment = self.segments[self.segment];
-        if self.file.is_none() {
-            let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
-            self.file = Some(file);
-        }
-        let Some(file) = &self.file else { return Ok(()) };
+        let file = match self.file.take() {
+            Some(file) => file,
+            None => File::open(&self.path).map_err(|e| Error::io(&self.path, e))?,
+        };
         let n = (segment.len - self.segment_at).min(read_buffer_len(R::BYTES) as u64) as usize;
         self.buf.resize(n, 0);
-        read_segment(file, &self.path, &mut self.buf, segment.at + self.segment_at)?;
+        read_segment(&file, &self.path, &mut self.buf, segment.at + self.segment_at)?;
         self.buf_at = 0;
         self.segment_at += n as u64;
         if self.segment_at == segment.len {
             (self.segment, self.segment_at) = (self.segment + 1, 0);
-            if self.segment == self.segments.len() {
-                self.file = None;
-            }
+        }
+        // Open while segments remain: a reader may hold hundreds of streams.
+        if self.segment < self.segments.len() {
+            self.file = Some(file);
         }
         Ok(())
     }
