@@ -41,6 +41,9 @@ pub const MIN_SHINGLES: usize = 10;
 /// `1 - containment`, before its candidate sources are still verified: the
 /// sample's share is an estimate, the verification is exact.
 pub const SAMPLE_SLACK: f64 = 0.15;
+/// Sampled shingles seen before that are enough to name a line's likely
+/// near-duplicate sources: looking up stops there.
+pub const MAX_HITS: usize = 16;
 /// A line with fewer words between two lines copied from one earlier document
 /// is a stub of the copied block and goes with it.
 pub const STUB_MAX_WORDS: usize = 20;

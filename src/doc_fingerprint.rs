@@ -25,9 +25,11 @@ pub struct DocFingerprint {
     /// Each long line, in order, with the end of its shingles in `shingles`.
     pub long_lines: Vec<(u32, usize)>,
     /// The sampled shingles of the long lines with all 64 bits of their
-    /// hash, `(line, hash)` in line order: the keys of the corpus-wide first
-    /// occurrences. Not stored: only the first pass emits them.
-    pub sampled: Vec<(u32, u64)>,
+    /// hash, `(line, hash, asked)` in line order: the keys of the
+    /// corpus-wide first occurrences, and whether the near-duplicate rule
+    /// asks where the shingle was first seen ([`fingerprint::asked_shingles`]).
+    /// Not stored: only the first pass emits them.
+    pub sampled: Vec<(u32, u64, bool)>,
     /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
     pub edges: Vec<u64>,
     /// Lines that repeat most of another line of the document.
@@ -79,7 +81,7 @@ impl DocFingerprint {
                 shingles.extend_from_slice(&ids);
                 let line = u32::try_from(i).unwrap_or(u32::MAX);
                 long_lines.push((line, shingles.len()));
-                sampled.extend(line_sampled.iter().map(|&hash| (line, hash)));
+                sampled.extend(asked(&line_sampled, ids.len(), rules.containment).map(|(h, a)| (line, h, a)));
             }
         });
         let signature = (rules.docs.doc_dedup == DocDedup::Near && shingles.len() >= MIN_DOC_SHINGLES)
@@ -122,6 +124,25 @@ impl DocFingerprint {
             .zip(starts)
             .map(|(&(line, end), start)| (line, &self.shingles[start..end]))
     }
+}
+
+/// A line's sampled shingle hashes (sorted), each with whether the
+/// near-duplicate look-up asks about it: the first
+/// [`fingerprint::asked_shingles`] distinct ids. (Distinct hashes may share
+/// an id; the look-up asks about ids.)
+fn asked(hashes: &[u64], shingles: usize, containment: f64) -> impl Iterator<Item = (u64, bool)> + '_ {
+    let ids = |i: usize| fingerprint::shingle_id(hashes[i]);
+    let distinct = (0..hashes.len())
+        .filter(|&i| i == 0 || ids(i) != ids(i - 1))
+        .count();
+    let asked = fingerprint::asked_shingles(shingles, distinct, containment);
+    let mut seen = 0;
+    (0..hashes.len()).map(move |i| {
+        if i == 0 || ids(i) != ids(i - 1) {
+            seen += 1;
+        }
+        (hashes[i], seen <= asked)
+    })
 }
 
 /// The sorted, distinct edge keys of the head and tail lines, from each

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use xxhash_rust::xxh3::{xxh3_64_with_seed, Xxh3};
 
-use crate::config::{EDGE_LINES, SHINGLE_SAMPLE};
+use crate::config::{EDGE_LINES, MAX_HITS, MIN_SHINGLES, SAMPLE_SLACK, SHINGLE_SAMPLE};
 use crate::doc::Lines;
 use crate::normalize::{self, Digits};
 
@@ -167,6 +167,23 @@ pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
 /// same ones in every document, chosen by hash.
 pub fn is_sampled(id: ShingleId) -> bool {
     id % SHINGLE_SAMPLE == 0
+}
+
+/// How many of a line's `sampled` shingles the near-duplicate look-up may
+/// find new (not seen in an earlier document) before it gives the line up.
+pub fn allowed_misses(sampled: usize, containment: f64) -> usize {
+    ((1.0 - containment + SAMPLE_SLACK) * sampled as f64).floor() as usize
+}
+
+/// How many of the sampled shingles of a line of `shingles` shingles, in id
+/// order, the near-duplicate look-up asks about at most: it stops at
+/// [`MAX_HITS`] hits or one miss past those allowed, and never asks about a
+/// line too short to be judged. Only these need an answer.
+pub fn asked_shingles(shingles: usize, sampled: usize, containment: f64) -> usize {
+    if shingles < MIN_SHINGLES {
+        return 0;
+    }
+    sampled.min(MAX_HITS + allowed_misses(sampled, containment))
 }
 
 /// Key of a line at a document's edge, for counting chrome per site: its

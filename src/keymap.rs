@@ -32,6 +32,13 @@ impl Hasher for KeyHasher {
 
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// A map for the distinct keys of `records` records: room for half of them
+/// (keys of a reduced partition repeat), so that it grows once at most
+/// rather than a dozen times from empty.
+pub fn presized<V>(records: usize) -> KeyMap<V> {
+    KeyMap::with_capacity_and_hasher(records / 2, BuildHasherDefault::default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,7 +54,10 @@ impl<A: Answered> AnswerReader<A> {
                 *head = stream.next_record()?;
             }
         }
-        answers.sort_unstable_by_key(A::order);
+        // Each task's answers are in corpus order already: a stable sort
+        // finds those runs and merges them, where an unstable one sorts
+        // from scratch (8% of a run, on the thread the others wait for).
+        answers.sort_by_key(A::order);
         let starts = (from..=to)
             .map(|d| answers.partition_point(|a| a.doc() < d))
             .collect();

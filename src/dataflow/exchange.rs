@@ -275,6 +275,20 @@ impl<R: Record> Exchange<R> {
         Ok(held)
     }
 
+    /// Records of `partition`, in memory and spilled.
+    pub fn records(&self, partition: u32) -> usize {
+        let finished = self.finished.read().unwrap_or_else(|e| e.into_inner());
+        let p = partition as usize;
+        let bytes: u64 = finished
+            .values()
+            .map(|held| {
+                let spilled: u64 = held.segments_of(p).iter().map(|s| s.len).sum();
+                spilled + held.buffer(p).len() as u64
+            })
+            .sum();
+        usize::try_from(bytes / R::BYTES as u64).unwrap_or(usize::MAX)
+    }
+
     /// Bytes written to this exchange's spill files.
     pub fn spilled_bytes(&self) -> u64 {
         self.files.bytes.load(Ordering::Relaxed)

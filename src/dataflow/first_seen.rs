@@ -18,7 +18,7 @@ use super::answers::Answered;
 use super::{doc_tagged, u32_at, u64_at, untag_doc, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, LineFp};
-use crate::keymap::KeyMap;
+use crate::keymap::{presized, KeyMap};
 use crate::Result;
 
 /// What a [`KeyAt`] or an [`Answer`] is about.
@@ -201,7 +201,7 @@ fn reduce_partition(
 ) -> Result<u64> {
     // The partition is read in corpus order: the first record of a key from
     // a source document is the minimum over (document, line).
-    let mut first: KeyMap<First> = KeyMap::default();
+    let mut first: KeyMap<First> = presized(keys.records(p));
     keys.for_each(p, |r| {
         if !r.kind.is_query() && is_source(r.doc) {
             first.entry(r.key).or_insert(First {

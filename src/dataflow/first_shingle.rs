@@ -6,18 +6,20 @@
 //! are known, [`reduce`] reads each partition in corpus order: the first
 //! record of a shingle from a source document is its first occurrence (the
 //! minimum over (document, line)), and every record of a later source
-//! document gets a [`ShingleAnswer`] naming it (only lines long enough to be
-//! judged read theirs; sorting the others out would cost a field in every
-//! record, of which there is one per sampled shingle of the corpus). The rule then looks its sampled shingles up in these answers
-//! in the order it always did, and verifies the candidates on all shingles.
+//! document that the rule asks about gets a [`ShingleAnswer`] naming it.
+//! The rule asks about the first sampled shingles of a line, in id order,
+//! up to where its look-up stops at the latest
+//! ([`fingerprint::asked_shingles`]); every record is an occurrence all the
+//! same. The rule then looks its sampled shingles up in these answers in
+//! the order it always did, and verifies the candidates on all shingles.
 
 use rayon::prelude::*;
 
 use super::answers::Answered;
-use super::{u32_at, u64_at, Exchange, Producer, Record};
+use super::{doc_tagged, u32_at, u64_at, untag_doc, Exchange, Producer, Record};
 use crate::doc::DocId;
 use crate::fingerprint::{self, ShingleId};
-use crate::keymap::KeyMap;
+use crate::keymap::{presized, KeyMap};
 use crate::Result;
 
 /// A sampled shingle where it occurs.
@@ -27,6 +29,9 @@ pub struct ShingleAt {
     pub shingle: u64,
     pub doc: DocId,
     pub line: u32,
+    /// Whether the rule asks where it was first seen (a tag of `doc` in
+    /// the record: no byte more per record).
+    pub asked: bool,
 }
 
 impl Record for ShingleAt {
@@ -36,14 +41,16 @@ impl Record for ShingleAt {
     }
     fn encode(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.shingle.to_le_bytes());
-        out.extend_from_slice(&self.doc.to_le_bytes());
+        out.extend_from_slice(&doc_tagged(self.doc, u8::from(self.asked)).to_le_bytes());
         out.extend_from_slice(&self.line.to_le_bytes());
     }
     fn decode(b: &[u8]) -> ShingleAt {
+        let (doc, asked) = untag_doc(u64_at(b, 8));
         ShingleAt {
             shingle: u64_at(b, 0),
-            doc: u64_at(b, 8),
+            doc,
             line: u32_at(b, 16),
+            asked: asked != 0,
         }
     }
 }
@@ -96,14 +103,19 @@ impl Answered for ShingleAnswer {
 
 /// Writes the sampled shingles of document `doc`
 /// ([`DocFingerprint::sampled`](crate::doc_fingerprint::DocFingerprint::sampled)).
-pub fn emit(out: &mut Producer<'_, ShingleAt>, doc: DocId, sampled: &[(u32, u64)]) -> Result<()> {
-    for &(line, shingle) in sampled {
-        out.push(&ShingleAt { shingle, doc, line })?;
+pub fn emit(out: &mut Producer<'_, ShingleAt>, doc: DocId, sampled: &[(u32, u64, bool)]) -> Result<()> {
+    for &(line, shingle, asked) in sampled {
+        out.push(&ShingleAt {
+            shingle,
+            doc,
+            line,
+            asked,
+        })?;
     }
     Ok(())
 }
 
-/// Answers the records of the source documents (`is_source`),
+/// Answers the asked records of the source documents (`is_source`),
 /// partition by partition in parallel; the answers of partition p are task
 /// p of the returned exchange (one partition).
 pub fn reduce(
@@ -125,7 +137,7 @@ fn reduce_partition(
 ) -> Result<()> {
     // Read in corpus order: the first record of a shingle from a source
     // document is the minimum over (document, line).
-    let mut first: KeyMap<(DocId, u32)> = KeyMap::default();
+    let mut first: KeyMap<(DocId, u32)> = presized(shingles.records(p));
     let mut out = answers.producer(p);
     let mut result = Ok(());
     shingles.for_each(p, |r| {
@@ -133,7 +145,7 @@ fn reduce_partition(
             return;
         }
         let &mut (doc, line) = first.entry(r.key()).or_insert((r.doc, r.line));
-        if doc < r.doc {
+        if r.asked && doc < r.doc {
             result = out.push(&ShingleAnswer {
                 doc: r.doc,
                 line: r.line,
@@ -160,13 +172,42 @@ impl<'a> ShingleAnswers<'a> {
         ShingleAnswers { answers }
     }
 
-    /// Where sampled shingle `shingle` of line `line` was first seen, when
-    /// that is in an earlier source document.
-    pub fn first(&self, line: u32, shingle: ShingleId) -> Option<(DocId, u32)> {
-        self.answers
-            .binary_search_by(|a| (a.line, a.shingle).cmp(&(line, shingle)))
-            .ok()
-            .map(|i| (self.answers[i].first_doc, self.answers[i].first_line))
+    /// The answers about line `line`'s sampled shingles.
+    pub fn line(&self, line: u32) -> LineAnswers<'a> {
+        let start = self.answers.partition_point(|a| a.line < line);
+        let len = self.answers[start..].partition_point(|a| a.line == line);
+        LineAnswers {
+            answers: &self.answers[start..start + len],
+        }
+    }
+}
+
+/// The answers about one line's sampled shingles, asked in increasing
+/// shingle order: each question walks on from where the last one stopped,
+/// where a search of the document's answers would start over.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LineAnswers<'a> {
+    /// Sorted by shingle; those before the last question are gone.
+    answers: &'a [ShingleAnswer],
+}
+
+impl LineAnswers<'_> {
+    /// Answers left (none for a line whose shingles were all new).
+    pub fn len(&self) -> usize {
+        self.answers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.answers.is_empty()
+    }
+
+    /// Where sampled shingle `shingle` was first seen, when that is in an
+    /// earlier source document. Shingles must be asked in increasing order.
+    pub fn first(&mut self, shingle: ShingleId) -> Option<(DocId, u32)> {
+        let skip = self.answers.iter().take_while(|a| a.shingle < shingle).count();
+        self.answers = &self.answers[skip..];
+        let a = self.answers.first().filter(|a| a.shingle == shingle)?;
+        Some((a.first_doc, a.first_line))
     }
 }
 
@@ -176,14 +217,18 @@ mod tests {
 
     #[test]
     fn records_round_trip_with_documents_past_32_bits() {
-        let r = ShingleAt {
-            shingle: 0xdead_beef_0bad_f00d,
-            doc: 3 << 40,
-            line: 4,
-        };
+        for asked in [false, true] {
+            let r = ShingleAt {
+                shingle: 0xdead_beef_0bad_f00d,
+                doc: (3 << 40) | 5,
+                line: 4,
+                asked,
+            };
+            let mut b = Vec::new();
+            r.encode(&mut b);
+            assert_eq!((b.len(), ShingleAt::decode(&b)), (ShingleAt::BYTES, r));
+        }
         let mut b = Vec::new();
-        r.encode(&mut b);
-        assert_eq!((b.len(), ShingleAt::decode(&b)), (ShingleAt::BYTES, r));
         let a = ShingleAnswer {
             doc: 9 << 33,
             line: 8,
@@ -197,12 +242,23 @@ mod tests {
     }
 
     /// Answers of a run where `sampled[d]` are document d's shingles (all on
-    /// line 0), every document a source.
+    /// line 0, all asked about), every document a source.
     fn answers_of(sampled: &[&[u64]]) -> Vec<ShingleAnswer> {
+        let asked: Vec<Vec<(u64, bool)>> = sampled
+            .iter()
+            .map(|d| d.iter().map(|&h| (h, true)).collect())
+            .collect();
+        let asked: Vec<&[(u64, bool)]> = asked.iter().map(Vec::as_slice).collect();
+        answers_of_asked(&asked)
+    }
+
+    /// Answers of a run where `sampled[d]` are document d's shingles with
+    /// whether they are asked about (all on line 0), every document a source.
+    fn answers_of_asked(sampled: &[&[(u64, bool)]]) -> Vec<ShingleAnswer> {
         let shingles = Exchange::in_memory(4);
         let mut out = shingles.producer(0);
         for (doc, hashes) in sampled.iter().enumerate() {
-            let lines: Vec<(u32, u64)> = hashes.iter().map(|&h| (0, h)).collect();
+            let lines: Vec<(u32, u64, bool)> = hashes.iter().map(|&(h, a)| (0, h, a)).collect();
             emit(&mut out, doc as DocId, &lines).unwrap();
         }
         out.finish().unwrap();
@@ -230,5 +286,44 @@ mod tests {
         let (a, b) = (0x1234_5678_0000_0001, 0x1234_5678_0000_0002);
         assert_eq!(fingerprint::shingle_id(a), fingerprint::shingle_id(b));
         assert!(answers_of(&[&[a], &[b]]).is_empty());
+    }
+
+    #[test]
+    fn a_shingle_not_asked_about_gets_no_answer_but_is_a_first_occurrence() {
+        let (a, b) = (0x1234_5678_0000_0001, 0x9abc_def0_0000_0002);
+        let answers = answers_of_asked(&[&[(a, false)], &[(a, false), (b, true)], &[(a, true), (b, true)]]);
+        let got: Vec<(DocId, DocId, u32)> = answers.iter().map(|x| (x.doc, x.first_doc, x.shingle)).collect();
+        let (ia, ib) = (fingerprint::shingle_id(a), fingerprint::shingle_id(b));
+        assert_eq!(got, [(2, 0, ia), (2, 1, ib)]);
+    }
+
+    #[test]
+    fn a_line_walks_its_answers_in_shingle_order() {
+        let answer = |line, shingle, first_doc| ShingleAnswer {
+            doc: 9,
+            line,
+            shingle,
+            first_doc,
+            first_line: 0,
+        };
+        let all = [
+            answer(1, 5, 1),
+            answer(1, 8, 2),
+            answer(2, 3, 3),
+            answer(2, 7, 4),
+            answer(2, 9, 5),
+        ];
+        let doc = ShingleAnswers::new(&all);
+        assert!(doc.line(0).is_empty());
+        assert!(doc.line(3).is_empty());
+        let mut line = doc.line(2);
+        assert_eq!(line.len(), 3);
+        let asked: Vec<_> = [1, 3, 4, 7, 9, 10].iter().map(|&s| line.first(s)).collect();
+        assert_eq!(
+            asked,
+            [None, Some((3, 0)), None, Some((4, 0)), Some((5, 0)), None]
+        );
+        assert!(line.is_empty());
+        assert_eq!(doc.line(1).first(8), Some((2, 0)));
     }
 }

@@ -12,15 +12,12 @@
 //! Only long lines (`min_line_chars`) are judged: short lines match by chance.
 
 use super::{claim, Label, Provenance, Reason};
-use crate::config::{MIN_SHINGLES, SAMPLE_SLACK, STUB_MAX_WORDS};
+use crate::config::{MAX_HITS, MIN_SHINGLES, STUB_MAX_WORDS};
 use crate::dataflow::first_shingle::ShingleAnswers;
 use crate::doc::{DocId, Lines};
 use crate::fingerprint::{self, per_mille, shared_at_least, word_lines, LineFp, ShingleId};
 use crate::index::{CorpusIndex, DocFingerprint};
 use crate::near_repeat::{min_shared, NearRepeat};
-/// Sampled shingles seen before that are enough to name a line's likely
-/// sources: looking up stops there.
-const MAX_HITS: usize = 16;
 /// Earlier lines verified as the possible source of a near duplicate.
 const MAX_SOURCE_CANDIDATES: usize = 16;
 
@@ -64,11 +61,19 @@ pub(super) fn label_across_docs(
         let sampled_count = sampled().count();
         // Most lines are new: stop looking up as soon as too many sampled
         // shingles were not seen before for the line to reach the threshold.
-        let allowed_misses = ((1.0 - containment + SAMPLE_SLACK) * sampled_count as f64).floor() as usize;
+        let allowed_misses = fingerprint::allowed_misses(sampled_count, containment);
+        let mut line_answers = answers.line(i as u32);
+        // Each answer is one hit at most: a line with fewer answers than
+        // the hits that end the look-up misses the rest (and so most lines
+        // are done without a look-up).
+        let answered = line_answers.len();
+        if answered < MAX_HITS && sampled_count.saturating_sub(answered) > allowed_misses {
+            continue;
+        }
         let mut misses = 0;
         earlier.clear();
         for s in sampled() {
-            match answers.first(i as u32, s) {
+            match line_answers.first(s) {
                 Some(first) => earlier.push(first),
                 None => misses += 1,
             }
