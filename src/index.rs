@@ -16,7 +16,7 @@ use crate::config::Rules;
 use crate::dataflow::answers::{AnswerReader, Answers};
 use crate::dataflow::first_seen::{self, KeyAt};
 use crate::dataflow::first_shingle::{self, ShingleAt};
-use crate::dataflow::{DocKey, DocStore, Exchange, Exchanges};
+use crate::dataflow::{u32_at, DocKey, DocStore, Exchange, Exchanges};
 use crate::doc::DocId;
 pub use crate::doc_fingerprint::DocFingerprint;
 use crate::doc_fingerprint::{u32s, Stored, STORED_HEADER};
@@ -203,14 +203,17 @@ impl CorpusIndex {
         self.docs.read(doc as usize, range.start, range.len())
     }
 
-    /// The shingles of a line (sorted; empty for a short line).
-    pub fn line_shingles(&self, doc: DocId, line: u32) -> crate::Result<Vec<ShingleId>> {
+    /// The shingles of a line (sorted; none for a short line), into `out`:
+    /// verifying a line's candidate sources asks for many, one after another.
+    pub fn line_shingles(&self, doc: DocId, line: u32, out: &mut Vec<ShingleId>) -> crate::Result<()> {
         let stored = self.stored(doc)?;
         let table = self.part(doc, stored.long_lines())?;
         let range = Stored::line_shingle_range(&table, line);
         let all = stored.shingles();
         let bytes = self.part(doc, all.start + 4 * range.start..all.start + 4 * range.end)?;
-        Ok(u32s(&bytes))
+        out.clear();
+        out.extend(bytes.chunks_exact(4).map(|b| u32_at(b, 0)));
+        Ok(())
     }
 
     /// The distinct shingles of a document's long lines, sorted.

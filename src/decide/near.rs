@@ -49,6 +49,7 @@ pub(super) fn label_across_docs(
     // line's hits were first seen, and the candidate sources with their hit counts.
     let mut earlier: Vec<(DocId, u32)> = Vec::with_capacity(MAX_HITS);
     let mut candidates: Vec<(usize, (DocId, u32), usize)> = Vec::with_capacity(MAX_HITS);
+    let mut source: Vec<ShingleId> = Vec::new();
     for i in 0..labels.len() {
         if !labels[i].is_kept() {
             continue;
@@ -112,7 +113,8 @@ pub(super) fn label_across_docs(
             if at_most < need {
                 continue;
             }
-            if let Some(n) = shared_at_least(all, &index.line_shingles(d, l)?, need) {
+            index.line_shingles(d, l, &mut source)?;
+            if let Some(n) = shared_at_least(all, &source, need) {
                 best = Some(((d, l), n));
                 need = n + 1;
             }
