@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::annotate::{self, DocName};
 use crate::config::{CleanConfig, DocDedup};
-use crate::dataflow::answers::{Answers, DocAnswers};
+use crate::dataflow::answers::{Answers, BatchAnswers, DocAnswers};
 use crate::dataflow::{Budget, Exchanges};
 use crate::decide::{self, Decision};
 use crate::doc::{DocId, Lines};
@@ -418,7 +418,9 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
 
 /// Pass 2: decides every document (in parallel) against the finished index
 /// and writes it (on a writer thread, in corpus order, overlapping with the
-/// next batch). Returns the stats and annotations written so far.
+/// next batch). A batch is decided while the answers of the next one are
+/// gathered: gathering is sequential, so it would leave a core idle.
+/// Returns the stats and annotations written so far.
 fn clean_pass(
     run: &mut Run,
     first: &PassOne,
@@ -444,6 +446,25 @@ fn clean_pass(
         };
         let (left_out, answers) = (&settled.left_out, &mut settled.answers);
         let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
+        let decide = |batch: Numbered| -> Vec<Result<Option<Cleaned>>> {
+            let Numbered {
+                units,
+                answers,
+                file_bytes,
+            } = batch;
+            let results = units
+                .into_par_iter()
+                .map(|(doc, unit)| clean_unit(doc, unit, doc.map(|d| answers.of(d)), &ctx, &name))
+                .collect();
+            bar.inc(file_bytes);
+            results
+        };
+        // A closed channel means the writer failed; its error is the one to report.
+        let send = |results| {
+            tx.send(results)
+                .map_err(|_| Error::Config("the output writer stopped early".into()))
+        };
+        let mut ahead: Option<Numbered> = None;
         let read = read::batches::for_each_batch(
             sources,
             left_out,
@@ -466,26 +487,35 @@ fn clean_pass(
                     unit_no += 1;
                     units.push((doc, unit));
                 }
-                let batch_answers = answers.take(batch_start, next_doc)?;
-                let results: Vec<Result<Option<Cleaned>>> = units
-                    .into_par_iter()
-                    .map(|(doc, unit)| {
-                        let answers = doc.map(|d| batch_answers.of(d));
-                        clean_unit(doc, unit, answers, &ctx, &name)
-                    })
-                    .collect();
-                bar.inc(file_bytes);
+                let (decided, batch_answers) = match ahead.take() {
+                    Some(before) => {
+                        let (decided, taken) =
+                            rayon::join(|| decide(before), || answers.take(batch_start, next_doc));
+                        (Some(decided), taken?)
+                    }
+                    None => (None, answers.take(batch_start, next_doc)?),
+                };
+                ahead = Some(Numbered {
+                    units,
+                    answers: batch_answers,
+                    file_bytes,
+                });
                 bar.set_message(format!("{next_doc} docs"));
                 #[cfg(debug_assertions)]
                 test_kill_point("clean", unit_no);
-                // A closed channel means the writer failed; its error is the one to report.
-                tx.send(results)
-                    .map_err(|_| Error::Config("the output writer stopped early".into()))
+                match decided {
+                    Some(results) => send(results),
+                    None => Ok(()),
+                }
             },
         );
+        let last = match (read, ahead.take()) {
+            (Ok(()), Some(batch)) => send(decide(batch)),
+            (read, _) => read,
+        };
         drop(tx);
         let written = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        read?;
+        last?;
         Ok(written)
     })?;
     if next_doc as usize != first.index.doc_count() {
@@ -495,6 +525,14 @@ fn clean_pass(
     }
     bar.finish_and_clear();
     Ok(written)
+}
+
+/// A batch of the second pass: its units with their document numbers
+/// (`None` for a unit the first pass skipped) and their answers.
+struct Numbered {
+    units: Vec<(Option<DocId>, Unit)>,
+    answers: BatchAnswers,
+    file_bytes: u64,
 }
 
 /// Seconds per stage, for the stats.
