@@ -160,8 +160,14 @@ impl CorpusIndex {
         self.docs.seal()
     }
 
-    /// Writes all the first pass added to the work folder, for a later run
-    /// to [`CorpusIndex::reopen`] (an index without one has nothing to write).
+    /// Batches added so far.
+    pub fn batches(&self) -> u32 {
+        self.batches
+    }
+
+    /// Writes all the first pass added so far to the work folder, for a
+    /// later run to [`CorpusIndex::reopen`] (an index without one has
+    /// nothing to write); what is added later goes on to the folder.
     pub fn persist(&mut self) -> crate::Result<()> {
         self.docs.persist()?;
         self.keys.persist()?;
@@ -171,20 +177,27 @@ impl CorpusIndex {
         self.edges.persist()
     }
 
-    /// The index of the first pass that [`CorpusIndex::persist`] left in the
-    /// work folder of `exchanges`.
-    pub fn reopen(rules: Rules, exchanges: Exchanges) -> crate::Result<CorpusIndex> {
+    /// The index that [`CorpusIndex::persist`] left in the work folder of
+    /// `exchanges` when it held `docs` documents in `batches` batches (at
+    /// the end of the first pass, or at a checkpoint of it: then more
+    /// batches can be added).
+    pub fn reopen(
+        rules: Rules,
+        exchanges: Exchanges,
+        docs: usize,
+        batches: u32,
+    ) -> crate::Result<CorpusIndex> {
         let Some(dir) = exchanges.dir.clone() else {
             return Ok(CorpusIndex::with_exchanges(rules, exchanges));
         };
-        let (parts, budget) = (exchanges.partitions, exchanges.budget.clone());
-        let mut index = CorpusIndex::with_exchanges(rules, exchanges);
-        index.docs = DocStore::reopen(dir.join("docs"), budget.clone())?;
-        index.keys = Exchange::reopen(dir.join("keys"), parts, budget.clone())?;
-        index.shingles = Exchange::reopen(dir.join("shingles"), parts, budget.clone())?;
-        index.doc_keys = Exchange::reopen(dir.join("texts"), parts, budget.clone())?;
-        index.bands = Exchange::reopen(dir.join("bands"), parts, budget.clone())?;
-        index.edges = Exchange::reopen(dir.join("edges"), parts, budget)?;
+        let mut index = CorpusIndex::with_exchanges(rules, exchanges.clone());
+        index.docs = DocStore::reopen(dir.join("docs"), exchanges.budget.clone(), docs)?;
+        index.keys = exchanges.reopen("keys", batches)?;
+        index.shingles = exchanges.reopen("shingles", batches)?;
+        index.doc_keys = exchanges.reopen("texts", batches)?;
+        index.bands = exchanges.reopen("bands", batches)?;
+        index.edges = exchanges.reopen("edges", batches)?;
+        index.batches = batches;
         Ok(index)
     }
 

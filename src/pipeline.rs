@@ -209,12 +209,34 @@ impl PassOne {
 }
 
 /// Pass 1, from the work folder when a run of the same command finished it
-/// there; otherwise run now, and left there when the folder outlives the run.
+/// there; otherwise run now (from its last checkpoint there, if any), and
+/// left there when the folder outlives the run.
 fn first_pass(run: &mut Run) -> Result<PassOne> {
     if run.work.first_pass_done() {
-        return resume_first_pass(run);
+        let first = reopen_first_pass(run)?;
+        let shown = run.work.path().display();
+        run.progress
+            .note(&format!("resuming after the first pass, from {shown}"));
+        return Ok(first);
     }
-    let mut first = fingerprint_pass(run)?;
+    let start = if run.work.checkpointed() {
+        let first = reopen_first_pass(run)?;
+        let (docs, shown) = (first.learned.origins.len(), run.work.path().display());
+        run.progress.note(&format!(
+            "resuming the first pass after {docs} documents, from {shown}"
+        ));
+        first
+    } else {
+        PassOne {
+            index: CorpusIndex::with_exchanges(run.config.rules(), run.exchanges.clone()),
+            learned: resume::FirstPass {
+                units_of: vec![0; run.sources().len()],
+                ..resume::FirstPass::default()
+            },
+            index_time: 0.0,
+        }
+    };
+    let mut first = fingerprint_pass(run, start)?;
     #[cfg(debug_assertions)]
     test_kill_point("first-pass-end", 0);
     // Near the bound, the stages after need the memory that the records
@@ -223,29 +245,74 @@ fn first_pass(run: &mut Run) -> Result<PassOne> {
         first.index.persist()?;
     }
     if run.work.is_kept() {
+        first.learned.batches = first.index.batches();
         resume::save_first_pass(run.work.path(), &first.learned)?;
         run.work.mark_first_pass_done()?;
     }
     Ok(first)
 }
 
-/// Pass 1 as a run of the same command left it in the work folder.
-fn resume_first_pass(run: &mut Run) -> Result<PassOne> {
+/// Pass 1 as a run of the same command left it in the work folder, at its
+/// end or at its last checkpoint.
+fn reopen_first_pass(run: &mut Run) -> Result<PassOne> {
     let learned = resume::load_first_pass(run.work.path())?;
-    let index = CorpusIndex::reopen(run.config.rules(), run.exchanges.clone())?;
-    if index.doc_count() != learned.origins.len() {
-        let why = "the first pass's documents and their index disagree";
-        return Err(Error::io(run.work.path(), std::io::Error::other(why)));
-    }
+    let (docs, batches) = (learned.origins.len(), learned.batches);
+    let index = CorpusIndex::reopen(run.config.rules(), run.exchanges.clone(), docs, batches)?;
     run.stats.add_skipped(learned.skips.clone());
-    let shown = run.work.path().display();
-    run.progress
-        .note(&format!("resuming after the first pass, from {shown}"));
     Ok(PassOne {
         index,
         learned,
         index_time: 0.0,
     })
+}
+
+/// Writes a checkpoint of pass 1 into the kept work folder: the index (its
+/// records so far go to disk), then what the pass learned, then the marker.
+fn checkpoint(work: &WorkFolder, first: &mut PassOne) -> Result<()> {
+    first.index.persist()?;
+    #[cfg(debug_assertions)]
+    test_kill_point("checkpoint", first.learned.units_of.iter().sum());
+    first.learned.batches = first.index.batches();
+    resume::save_first_pass(work.path(), &first.learned)?;
+    work.mark_checkpoint()
+}
+
+/// When pass 1 writes a checkpoint: every [`CHECKPOINT_SECS`] (in debug
+/// builds, every N batches with `TEXTSIEVE_TEST_CHECKPOINT=N`).
+struct Checkpoints {
+    last: Instant,
+    batches: u32,
+}
+
+/// Seconds between two checkpoints of pass 1: each writes what the pass
+/// learned so far (about 16 bytes a document) beside the records, which a
+/// kept work folder takes to disk anyway.
+const CHECKPOINT_SECS: u64 = 300;
+
+impl Checkpoints {
+    fn new() -> Checkpoints {
+        Checkpoints {
+            last: Instant::now(),
+            batches: 0,
+        }
+    }
+
+    /// Whether one is due after one more batch.
+    fn due(&mut self) -> bool {
+        self.batches += 1;
+        #[cfg(debug_assertions)]
+        if let Some(every) = std::env::var("TEXTSIEVE_TEST_CHECKPOINT")
+            .ok()
+            .and_then(|n| n.parse::<u32>().ok())
+        {
+            return self.batches % every.max(1) == 0;
+        }
+        if self.last.elapsed().as_secs() < CHECKPOINT_SECS {
+            return false;
+        }
+        self.last = Instant::now();
+        true
+    }
 }
 
 /// Lets a test kill the run at a chosen point (debug builds only):
@@ -266,21 +333,16 @@ fn test_kill_point(point: &str, done: u64) {
 }
 
 /// Pass 1: reads and fingerprints every document (in parallel) and adds it
-/// to the corpus index (in corpus order). Each batch is added to the index
-/// while the next one is fingerprinted: adding is mostly sequential, so it
-/// would leave a core idle.
-fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
+/// to the corpus index (in corpus order), from where `first` stops (a
+/// checkpoint, or the start). Each batch is added to the index while the
+/// next one is fingerprinted: adding is mostly sequential, so it would leave
+/// a core idle.
+fn fingerprint_pass(run: &mut Run, mut first: PassOne) -> Result<PassOne> {
     let config = run.config;
     let rules = config.rules();
-    let mut first = PassOne {
-        index: CorpusIndex::with_exchanges(rules, run.exchanges.clone()),
-        learned: resume::FirstPass {
-            units_of: vec![0; run.sources().len()],
-            ..resume::FirstPass::default()
-        },
-        index_time: 0.0,
-    };
-    let mut unit_no = 0u64;
+    let start = read::batches::Start::after(&first.learned.units_of);
+    let mut unit_no: u64 = first.learned.units_of.iter().sum();
+    let mut checkpoints = Checkpoints::new();
     let mut pending: Vec<DocFingerprint> = Vec::new();
     let add_to_index = |index: &mut CorpusIndex, fps: Vec<DocFingerprint>| -> Result<f64> {
         let t = Instant::now();
@@ -288,10 +350,12 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
         Ok(t.elapsed().as_secs_f64())
     };
     let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
+    let work = &run.work;
     let bar = progress.stage("fingerprint", run.plan.total_bytes());
     read::batches::for_each_batch(
         sources,
         &[],
+        start,
         &bar,
         config.batch_bytes(),
         |batch: Batch| -> Result<()> {
@@ -346,6 +410,10 @@ fn fingerprint_pass(run: &mut Run) -> Result<PassOne> {
             }
             bar.inc(file_bytes);
             bar.set_message(format!("{} docs", first.learned.origins.len()));
+            if work.is_kept() && checkpoints.due() {
+                first.index_time += add_to_index(&mut first.index, std::mem::take(&mut pending))?;
+                checkpoint(work, &mut first)?;
+            }
             #[cfg(debug_assertions)]
             test_kill_point("first-pass", unit_no);
             Ok(())
@@ -468,6 +536,7 @@ fn clean_pass(
         let read = read::batches::for_each_batch(
             sources,
             left_out,
+            read::batches::Start::default(),
             &bar,
             config.batch_bytes(),
             |batch: Batch| -> Result<()> {

@@ -2,7 +2,10 @@
 //! fingerprinting every input, the longest stage) leaves what it learned in
 //! a folder of DIR named by the run's key, with a completion marker. Running
 //! the same command again after a failure or a kill reuses it and starts at
-//! the stage after it.
+//! the stage after it. On the way, the first pass leaves checkpoints (every
+//! few minutes): what it learned of the documents read so far, with a
+//! marker. A run killed inside the first pass resumes it after the last
+//! checkpoint, and reads only the inputs after it.
 //!
 //! The key binds the folder to everything its contents depend on: the
 //! build (a hash of the executable), the options, the partition count and
@@ -28,9 +31,11 @@ use crate::{Error, Result};
 
 /// The marker of a finished first pass; it holds the run's key.
 const FIRST_PASS_DONE: &str = "first-pass.done";
-/// What the first pass learned beside the index (see [`FirstPass`]).
+/// The marker of a checkpoint of the first pass; it holds the run's key.
+const CHECKPOINT: &str = "first-pass.checkpoint";
+/// What the first pass learned beside the index (see [`FirstPass`]), at
+/// its end or at its last checkpoint.
 const FIRST_PASS_FACTS: &str = "first-pass.facts";
-const FIRST_PASS_SKIPS: &str = "first-pass.skips.json";
 
 /// The key of a run: see the module docs.
 pub fn run_key(config: &CleanConfig, plan: &InputPlan, partitions: u32, batch_bytes: u64) -> Result<String> {
@@ -101,7 +106,7 @@ impl WorkFolder {
             key,
             _lock: lock,
         };
-        if !folder.first_pass_done() && path.exists() {
+        if !folder.first_pass_done() && !folder.checkpointed() && path.exists() {
             fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         }
         fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
@@ -117,10 +122,20 @@ impl WorkFolder {
 
     /// Whether a first pass of this run's key finished in the folder.
     pub fn first_pass_done(&self) -> bool {
+        self.holds(FIRST_PASS_DONE)
+    }
+
+    /// Whether a checkpoint of this run's first pass is in the folder.
+    pub fn checkpointed(&self) -> bool {
+        self.holds(CHECKPOINT)
+    }
+
+    /// Whether the marker `name` in the folder holds this run's key.
+    fn holds(&self, name: &str) -> bool {
         match self {
             WorkFolder::Temporary(_) => false,
             WorkFolder::Kept { path, key, .. } => {
-                fs::read_to_string(path.join(FIRST_PASS_DONE)).is_ok_and(|k| k == *key)
+                fs::read_to_string(path.join(name)).is_ok_and(|k| k == *key)
             }
         }
     }
@@ -131,16 +146,24 @@ impl WorkFolder {
     }
 
     /// Marks the first pass finished: everything it left is written (see
-    /// [`save_first_pass`]). The marker is written under another name and
-    /// renamed, so it is never half there.
+    /// [`save_first_pass`]).
     pub fn mark_first_pass_done(&self) -> Result<()> {
+        self.mark(FIRST_PASS_DONE)
+    }
+
+    /// Marks that the folder holds a checkpoint of the first pass: the
+    /// index persisted, then what the pass learned saved beside it.
+    pub fn mark_checkpoint(&self) -> Result<()> {
+        self.mark(CHECKPOINT)
+    }
+
+    /// Writes the marker `name` (the run's key) under another name and
+    /// renames it, so it is never half there.
+    fn mark(&self, name: &str) -> Result<()> {
         let WorkFolder::Kept { path, key, .. } = self else {
             return Ok(());
         };
-        let temp = path.join(format!("{FIRST_PASS_DONE}.tmp"));
-        write_synced(&temp, key.as_bytes())?;
-        let marker = path.join(FIRST_PASS_DONE);
-        fs::rename(&temp, &marker).map_err(|e| Error::io(&marker, e))
+        write_replacing(&path.join(name), key.as_bytes())
     }
 
     /// Removes the folder: the run succeeded.
@@ -160,12 +183,18 @@ impl WorkFolder {
     }
 }
 
-/// Writes `bytes` to `path` and waits until they are on disk.
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let failed = |e| Error::io(path, e);
-    let mut file = File::create(path).map_err(failed)?;
+/// Writes `bytes` to a file beside `path`, waits until they are on disk,
+/// and renames it to `path`: the file at `path` is the old one or the new
+/// one, whole, whenever the run is killed.
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    let failed = |e| Error::io(&temp, e);
+    let mut file = File::create(&temp).map_err(failed)?;
     file.write_all(bytes).map_err(failed)?;
-    file.sync_all().map_err(failed)
+    file.sync_all().map_err(failed)?;
+    fs::rename(&temp, path).map_err(|e| Error::io(path, e))
 }
 
 /// What the first pass learned beside the index.
@@ -182,9 +211,12 @@ pub struct FirstPass {
     pub skips: Skipped,
     /// Bytes of the largest document text read.
     pub largest_doc_bytes: u64,
+    /// Batches added to the index.
+    pub batches: u32,
 }
 
-/// Writes `first` into `dir` (the marker is written apart).
+/// Writes `first` into `dir`, replacing what an earlier checkpoint wrote
+/// (the marker is written apart).
 pub fn save_first_pass(dir: &Path, first: &FirstPass) -> Result<()> {
     let mut out: Vec<u8> = Vec::new();
     let put = |out: &mut Vec<u8>, v: u64| out.extend_from_slice(&v.to_le_bytes());
@@ -206,9 +238,11 @@ pub fn save_first_pass(dir: &Path, first: &FirstPass) -> Result<()> {
         out.extend_from_slice(name.as_bytes());
     }
     put(&mut out, first.largest_doc_bytes);
-    write_synced(&dir.join(FIRST_PASS_FACTS), &out)?;
+    put(&mut out, u64::from(first.batches));
+    // The skips last, in their JSON form: one file holds it all.
     let skips = serde_json::to_vec(&first.skips).map_err(|e| Error::Config(e.to_string()))?;
-    write_synced(&dir.join(FIRST_PASS_SKIPS), &skips)
+    out.extend_from_slice(&skips);
+    write_replacing(&dir.join(FIRST_PASS_FACTS), &out)
 }
 
 /// Reads what [`save_first_pass`] wrote, in order.
@@ -265,12 +299,8 @@ pub fn load_first_pass(dir: &Path) -> Result<FirstPass> {
         first.site_names.insert(key, name);
     }
     first.largest_doc_bytes = r.u64()?;
-    if r.at != bytes.len() {
-        return Err(damaged(&path));
-    }
-    let skips_path = dir.join(FIRST_PASS_SKIPS);
-    let skips = fs::read(&skips_path).map_err(|e| Error::io(&skips_path, e))?;
-    first.skips = serde_json::from_slice(&skips).map_err(|_| damaged(&skips_path))?;
+    first.batches = u32::try_from(r.u64()?).map_err(|_| damaged(&path))?;
+    first.skips = serde_json::from_slice(&bytes[r.at..]).map_err(|_| damaged(&path))?;
     Ok(first)
 }
 
@@ -286,6 +316,7 @@ mod tests {
             skipped_units: [2, 9].into_iter().collect(),
             units_of: vec![1, 0, 5],
             largest_doc_bytes: 1 << 40,
+            batches: 77,
             ..FirstPass::default()
         };
         first.site_names.insert(7, "news.example".into());

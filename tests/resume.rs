@@ -1,7 +1,7 @@
 //! Resuming (`--work-dir`): a run killed with SIGKILL at any stage, run
 //! again with the same command, finishes with the output, annotations and
-//! stats of an uninterrupted run; what the first pass left is reused only
-//! by the same command on the same inputs.
+//! stats of an uninterrupted run; what the first pass left (at its end or
+//! at a checkpoint) is reused only by the same command on the same inputs.
 
 use std::process::Output;
 
@@ -27,7 +27,8 @@ fn corpus(t: &TestDir) {
 }
 
 /// `clean` into `out` with the test's flags and `extra`, killed at `point`
-/// (see `TEXTSIEVE_TEST_KILL`).
+/// (see `TEXTSIEVE_TEST_KILL`), its first pass checkpointed every two
+/// batches.
 fn killed(t: &TestDir, out: &str, extra: &[&str], point: &str) -> Output {
     let ann = format!("{out}.ann.jsonl");
     let _ = std::fs::remove_dir_all(t.path(out));
@@ -46,6 +47,7 @@ fn killed(t: &TestDir, out: &str, extra: &[&str], point: &str) -> Output {
     let output = t
         .command(&args)
         .env("TEXTSIEVE_TEST_KILL", point)
+        .env("TEXTSIEVE_TEST_CHECKPOINT", "2")
         .output()
         .unwrap();
     use std::os::unix::process::ExitStatusExt;
@@ -54,30 +56,56 @@ fn killed(t: &TestDir, out: &str, extra: &[&str], point: &str) -> Output {
     output
 }
 
-/// Runs the same command to its end; whether it said it resumed.
-fn rerun(t: &TestDir, out: &str, extra: &[&str]) -> (bool, Tree) {
+/// Where a rerun said it resumed from.
+#[derive(Debug, PartialEq)]
+enum Resumed {
+    Nothing,
+    /// A checkpoint of the first pass, after this many documents.
+    Checkpoint(u64),
+    FirstPassDone,
+}
+
+/// Runs the same command to its end; where it said it resumed from.
+fn rerun(t: &TestDir, out: &str, extra: &[&str]) -> (Resumed, Tree) {
     let mut flags = FLAGS.to_vec();
     flags.extend_from_slice(extra);
     let (tree, _, stderr) = run_clean(t, "s/corpus", "*.jsonl", out, &flags);
-    (stderr.contains("resuming after the first pass"), tree)
+    let after = stderr
+        .split("resuming the first pass after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok());
+    let resumed = match after {
+        Some(docs) => Resumed::Checkpoint(docs),
+        None if stderr.contains("resuming after the first pass") => Resumed::FirstPassDone,
+        None => Resumed::Nothing,
+    };
+    (resumed, tree)
 }
 
 #[test]
 fn a_run_killed_in_any_stage_resumes_to_the_same_result() {
     let t = TestDir::new();
     corpus(&t);
-    let (whole, _) = clean(&t, "s/corpus", "*.jsonl", "whole", &[]);
-    // Killed while reading (after 200 documents), at the end of the first
-    // pass before it is written down, between the passes, and while writing.
+    let (whole, stats) = clean(&t, "s/corpus", "*.jsonl", "whole", &[]);
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    // Killed while reading (after 200 units: from the checkpoint before),
+    // inside the checkpoint after 100 units (its index is written, not what
+    // the pass learned: from the one before), at the end of the first pass
+    // before it is written down, between the passes, and while writing.
+    let from_checkpoint = |r: &Resumed| matches!(r, Resumed::Checkpoint(n) if (1..docs).contains(n));
     for (point, resumes) in [
-        ("first-pass:200", false),
-        ("first-pass-end", false),
-        ("settle", true),
-        ("clean:0", true),
+        ("first-pass:200", &from_checkpoint as &dyn Fn(&Resumed) -> bool),
+        ("checkpoint:100", &from_checkpoint),
+        (
+            "first-pass-end",
+            &|r: &Resumed| matches!(r, Resumed::Checkpoint(n) if *n > 0),
+        ),
+        ("settle", &|r: &Resumed| *r == Resumed::FirstPassDone),
+        ("clean:0", &|r: &Resumed| *r == Resumed::FirstPassDone),
     ] {
         killed(&t, "out", &[], point);
         let (resumed, tree) = rerun(&t, "out", &[]);
-        assert_eq!(resumed, resumes, "killed at {point}");
+        assert!(resumes(&resumed), "killed at {point}: resumed from {resumed:?}");
         assert_same(&whole, &tree, point);
         assert!(
             std::fs::read_dir(t.path("work")).unwrap().next().is_none(),
@@ -93,7 +121,7 @@ fn a_changed_input_or_option_is_never_resumed_from() {
     killed(&t, "out", &[], "settle");
     // Another option: the first pass is done again.
     let (resumed, tree) = rerun(&t, "out", &["--min-line-chars", "40"]);
-    assert!(!resumed);
+    assert_eq!(resumed, Resumed::Nothing);
     let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh", &["--min-line-chars", "40"]);
     assert_same(&fresh, &tree, "another option");
 
@@ -104,7 +132,7 @@ fn a_changed_input_or_option_is_never_resumed_from() {
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(&part, text.replacen("a", "b", 1)).unwrap();
     let (resumed, tree) = rerun(&t, "out", &[]);
-    assert!(!resumed, "a changed input was resumed from");
+    assert_eq!(resumed, Resumed::Nothing, "a changed input was resumed from");
     let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh2", &[]);
     assert_same(&fresh, &tree, "a changed input");
 }
@@ -146,5 +174,45 @@ fn two_runs_never_share_a_work_folder() {
     );
     drop(lock);
     let (resumed, _) = rerun(&t, "out", &[]);
-    assert!(resumed, "the folder is still there to resume from");
+    assert_eq!(
+        resumed,
+        Resumed::FirstPassDone,
+        "the folder is still there to resume from"
+    );
+}
+
+#[test]
+fn a_folder_of_text_files_resumes_after_the_files_of_its_checkpoint() {
+    let t = TestDir::new();
+    t.run(&["synth", "--size", "2MB", "--seed", "3", "-o", "s"]).ok();
+    let flags = ["--work-dir", "work", "--max-memory", "16MB"];
+    let (whole, stats) = clean(&t, "s/corpus", "*", "whole", &flags);
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    let mut args = vec![
+        "clean",
+        "s/corpus",
+        "-o",
+        "out",
+        "--include",
+        "*",
+        "--annotate",
+        "out.ann.jsonl",
+    ];
+    args.extend_from_slice(&flags);
+    let output = t
+        .command(&args)
+        .env("TEXTSIEVE_TEST_KILL", "first-pass:100")
+        .env("TEXTSIEVE_TEST_CHECKPOINT", "1")
+        .output()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(output.status.signal(), Some(9), "not killed");
+    let (tree, _, stderr) = run_clean(&t, "s/corpus", "*", "out", &flags);
+    let after: u64 = stderr
+        .split("resuming the first pass after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("not resumed from a checkpoint: {stderr}"));
+    assert!((100..docs).contains(&after), "resumed after {after} of {docs}");
+    assert_same(&whole, &tree, "a text folder resumed");
 }

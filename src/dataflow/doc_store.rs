@@ -58,8 +58,10 @@ impl DocStore {
         }
     }
 
-    /// Writes every record to the file, and where each ends beside it (see
-    /// [`DocStore::reopen`]); the store is sealed.
+    /// Writes every record pushed so far to the file, and where each ends
+    /// beside it (replaced whole, never half written), so that a later run
+    /// can [`DocStore::reopen`] the store; records pushed later go on to
+    /// the file.
     pub fn persist(&mut self) -> Result<()> {
         let Some(path) = self.path.clone() else {
             return Ok(());
@@ -67,32 +69,48 @@ impl DocStore {
         if self.file.is_none() {
             self.spill()?;
         }
-        self.seal()?;
+        if let Some(writer) = &mut self.writer {
+            writer.flush().map_err(|e| Error::io(&path, e))?;
+        }
         let ends: Vec<u8> = self.ends.iter().flat_map(|e| e.to_le_bytes()).collect();
         let ends_path = ends_path(&path);
-        fs::write(&ends_path, ends).map_err(|e| Error::io(&ends_path, e))?;
+        let temp = ends_path.with_extension("ends.tmp");
+        fs::write(&temp, ends).map_err(|e| Error::io(&temp, e))?;
+        fs::rename(&temp, &ends_path).map_err(|e| Error::io(&ends_path, e))?;
         self.keep = true;
         Ok(())
     }
 
-    /// The store that [`DocStore::persist`] left at `path`, sealed.
-    pub fn reopen(path: PathBuf, budget: Arc<Budget>) -> Result<DocStore> {
+    /// The first `docs` records of the store that [`DocStore::persist`]
+    /// left at `path`: what an interrupted run wrote after them is cut off,
+    /// and later records are pushed after them.
+    pub fn reopen(path: PathBuf, budget: Arc<Budget>, docs: usize) -> Result<DocStore> {
         let ends_path = ends_path(&path);
         let bytes = fs::read(&ends_path).map_err(|e| Error::io(&ends_path, e))?;
-        let ends: Vec<u64> = bytes.chunks_exact(8).map(|b| super::u64_at(b, 0)).collect();
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        let file_bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
-        if bytes.len() % 8 != 0 || ends.last().copied().unwrap_or(0) != file_bytes {
+        let mut ends: Vec<u64> = bytes.chunks_exact(8).map(|b| super::u64_at(b, 0)).collect();
+        let failed = |e| Error::io(&path, e);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        let on_disk = file.metadata().map_err(failed)?.len();
+        ends.truncate(docs);
+        let file_bytes = ends.last().copied().unwrap_or(0);
+        if bytes.len() % 8 != 0 || ends.len() < docs || file_bytes > on_disk {
             let why = std::io::Error::other("the document store does not match its index of ends");
-            return Err(Error::io(&path, why));
+            return Err(failed(why));
         }
+        file.set_len(file_bytes).map_err(failed)?;
+        let mut appending = file.try_clone().map_err(failed)?;
+        std::io::Seek::seek(&mut appending, std::io::SeekFrom::End(0)).map_err(failed)?;
         budget.add_to_disk(file_bytes);
         Ok(DocStore {
             budget,
             path: Some(path),
             held: Chunks::default(),
             file: Some(file),
-            writer: None,
+            writer: Some(BufWriter::with_capacity(WRITE_BYTES, appending)),
             file_bytes,
             ends,
             keep: true,
@@ -297,6 +315,39 @@ mod tests {
             assert!(!dir.path().join("docs").exists(), "the file goes with the store");
             assert_eq!(budget.held_bytes(), 0, "the memory goes back to the budget");
         }
+    }
+
+    #[test]
+    fn a_persisted_store_reopens_at_any_count_it_persisted_and_grows_from_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docs");
+        let all = records(30);
+        let mut store = DocStore::new(Some(path.clone()), Budget::unlimited());
+        all[..10].iter().for_each(|r| store.push(r).unwrap());
+        store.persist().unwrap();
+        // Written after the last persist: an interrupted run's tail.
+        all[10..15].iter().for_each(|r| store.push(r).unwrap());
+        drop(store);
+        assert!(path.exists(), "a persisted store stays for a later run");
+        assert!(DocStore::reopen(path.clone(), Budget::unlimited(), 11).is_err());
+        let budget = Budget::unlimited();
+        let mut store = DocStore::reopen(path.clone(), budget.clone(), 10).unwrap();
+        assert_eq!(store.len(), 10);
+        all[20..30].iter().for_each(|r| store.push(r).unwrap());
+        store.seal().unwrap();
+        let want: Vec<&Vec<u8>> = all[..10].iter().chain(&all[20..30]).collect();
+        for (i, r) in want.iter().enumerate() {
+            assert_eq!(store.record(i).unwrap().as_ref(), r.as_slice(), "record {i}");
+        }
+        let bytes: usize = want.iter().map(|r| r.len()).sum();
+        assert_eq!(
+            fs::metadata(&path).unwrap().len(),
+            bytes as u64,
+            "the tail was cut"
+        );
+        // Persisted at none: an empty store.
+        drop(store);
+        assert_eq!(DocStore::reopen(path, budget, 0).unwrap().len(), 0);
     }
 
     #[test]

@@ -219,9 +219,16 @@ impl<R: Record> Exchange<R> {
         Ok(())
     }
 
-    /// The exchange that [`Exchange::persist`] left in `dir`: its tasks'
-    /// records are read from their files.
-    pub fn reopen(dir: impl Into<PathBuf>, partitions: u32, budget: Arc<Budget>) -> Result<Exchange<R>> {
+    /// The exchange that [`Exchange::persist`] left in `dir` when its first
+    /// `tasks` tasks had finished: their records are read from their files.
+    /// Files of later tasks are what an interrupted run wrote after that,
+    /// and are removed.
+    pub fn reopen(
+        dir: impl Into<PathBuf>,
+        partitions: u32,
+        budget: Arc<Budget>,
+        tasks: u32,
+    ) -> Result<Exchange<R>> {
         let dir = dir.into();
         let exchange = Exchange::new(dir.clone(), partitions, budget.clone());
         let mut finished = BTreeMap::new();
@@ -237,6 +244,10 @@ impl<R: Record> Exchange<R> {
             let Some(task) = index_task(&entry.file_name()) else {
                 continue;
             };
+            if task >= tasks {
+                exchange.remove_task_files(task)?;
+                continue;
+            }
             let held = exchange.read_index(task)?;
             bytes += held.file_bytes;
             finished.insert(task, held);
@@ -246,6 +257,17 @@ impl<R: Record> Exchange<R> {
         budget.add_to_disk(bytes);
         *exchange.finished.write().unwrap_or_else(|e| e.into_inner()) = finished;
         Ok(exchange)
+    }
+
+    /// Removes the spill file of task `task` and its index.
+    fn remove_task_files(&self, task: u32) -> Result<()> {
+        for path in [self.files.path(task), self.files.index_path(task)] {
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&path, e)),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// What task `task` spilled, from its index (checked against its file).
@@ -845,14 +867,24 @@ mod tests {
         drop(ex);
         let files = fs::read_dir(&dir).unwrap().count();
         assert_eq!(files, 6, "a data file and an index per task");
-        let again: Exchange<Seen> = Exchange::reopen(&dir, 5, Budget::new(0)).unwrap();
+        let again: Exchange<Seen> = Exchange::reopen(&dir, 5, Budget::new(0), 3).unwrap();
         assert_eq!(read_all(&again), before);
         drop(again);
+        // Reopened as it was after two tasks: the third task's files are
+        // an interrupted run's, and go.
+        let two: Exchange<Seen> = Exchange::reopen(&dir, 5, Budget::new(0), 2).unwrap();
+        let first_two: Vec<Vec<Seen>> = before
+            .iter()
+            .map(|p| p.iter().filter(|r| r.at < 20_000).copied().collect())
+            .collect();
+        assert_eq!(read_all(&two), first_two);
+        assert!(!dir.join("t00002").exists() && !dir.join("t00002.idx").exists());
+        drop(two);
 
         let index = dir.join("t00001.idx");
         let entries = fs::read(&index).unwrap();
         fs::write(&index, &entries[..entries.len() - 1]).unwrap();
-        let err = Exchange::<Seen>::reopen(&dir, 5, Budget::new(0))
+        let err = Exchange::<Seen>::reopen(&dir, 5, Budget::new(0), 2)
             .err()
             .unwrap()
             .to_string();
@@ -864,7 +896,7 @@ mod tests {
         let mut past = entries.clone();
         past[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
         fs::write(&index, past).unwrap();
-        assert!(Exchange::<Seen>::reopen(&dir, 5, Budget::new(0)).is_err());
+        assert!(Exchange::<Seen>::reopen(&dir, 5, Budget::new(0), 2).is_err());
     }
 
     #[test]

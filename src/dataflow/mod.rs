@@ -85,6 +85,16 @@ impl Exchanges {
         self.with_partitions(name, 1)
     }
 
+    /// The exchange `name` as a run persisted it when its first `tasks`
+    /// tasks had finished (see [`Exchange::reopen`]); an empty one when
+    /// everything is held in memory.
+    pub fn reopen<R: Record>(&self, name: &str, tasks: u32) -> crate::Result<Exchange<R>> {
+        match &self.dir {
+            Some(dir) => Exchange::reopen(dir.join(name), self.partitions, self.budget.clone(), tasks),
+            None => Ok(Exchange::in_memory(self.partitions)),
+        }
+    }
+
     fn with_partitions<R: Record>(&self, name: &str, partitions: u32) -> Exchange<R> {
         match &self.dir {
             Some(dir) => Exchange::new(dir.join(name), partitions, self.budget.clone()),

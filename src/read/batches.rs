@@ -48,6 +48,29 @@ pub enum Unit {
     LeftOut { source: usize },
 }
 
+/// Where reading starts: the sources before `source` are not read, and the
+/// first `units` units of `source` are read and dropped (a resumed first
+/// pass had them already).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Start {
+    pub source: usize,
+    pub units: u64,
+}
+
+impl Start {
+    /// Right after the units counted per source in `units_of`: in the last
+    /// source that had any (the sources before it were read to their end).
+    pub fn after(units_of: &[u64]) -> Start {
+        match units_of.iter().rposition(|&n| n > 0) {
+            Some(source) => Start {
+                source,
+                units: units_of[source],
+            },
+            None => Start::default(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Batch {
     pub units: Vec<Unit>,
@@ -62,12 +85,13 @@ impl Batch {
 }
 
 /// Calls `f` on each batch of the corpus in order (of about `max_bytes` of
-/// input each); stops at the first error `f` returns. A source `i` with
-/// `left_out[i] == Some(n)` is not read: it gives `n` [`Unit::LeftOut`]
-/// instead (`left_out` may be empty: every source is read).
+/// input each), from `start`; stops at the first error `f` returns. A source
+/// `i` with `left_out[i] == Some(n)` is not read: it gives `n`
+/// [`Unit::LeftOut`] instead (`left_out` may be empty: every source is read).
 pub fn for_each_batch<E: Send>(
     sources: &[Source],
     left_out: &[Option<u64>],
+    start: Start,
     progress: &ProgressBar,
     max_bytes: u64,
     mut f: impl FnMut(Batch) -> Result<(), E>,
@@ -77,7 +101,8 @@ pub fn for_each_batch<E: Send>(
         scope.spawn(move || {
             let mut batch = Batch::default();
             let mut send = |batch: &mut Batch| tx.send(std::mem::take(batch)).is_ok();
-            for (index, src) in sources.iter().enumerate() {
+            for (index, src) in sources.iter().enumerate().skip(start.source) {
+                let skip = if index == start.source { start.units } else { 0 };
                 if let Some(&Some(units)) = left_out.get(index) {
                     for _ in 0..units {
                         batch.units.push(Unit::LeftOut { source: index });
@@ -88,12 +113,14 @@ pub fn for_each_batch<E: Send>(
                     continue;
                 }
                 match src.kind {
+                    SourceKind::Text if skip > 0 => {}
                     SourceKind::Text => {
                         batch.units.push(Unit::File { source: index });
                         batch.file_bytes += src.size;
                     }
                     SourceKind::Jsonl(_) => {
-                        if !read_jsonl(index, src, progress, max_bytes, &mut batch, &mut send) {
+                        let units = UnitsOf { index, src, skip };
+                        if !read_jsonl(units, progress, max_bytes, &mut batch, &mut send) {
                             return;
                         }
                     }
@@ -117,15 +144,22 @@ pub fn for_each_batch<E: Send>(
     })
 }
 
+/// The units of source `index` to read: all but the first `skip`.
+struct UnitsOf<'a> {
+    index: usize,
+    src: &'a Source,
+    skip: u64,
+}
+
 /// Reads a JSONL file line by line into batches. Returns false when the consumer has stopped.
 fn read_jsonl(
-    index: usize,
-    src: &Source,
+    units: UnitsOf,
     progress: &ProgressBar,
     max_bytes: u64,
     batch: &mut Batch,
     send: &mut impl FnMut(&mut Batch) -> bool,
 ) -> bool {
+    let UnitsOf { index, src, mut skip } = units;
     let SourceKind::Jsonl(compression) = src.kind else {
         return true;
     };
@@ -140,7 +174,10 @@ fn read_jsonl(
     let file = match File::open(&src.path) {
         Ok(f) => f,
         Err(e) => {
-            batch.units.push(failed(None, e));
+            // A failure is the source's last unit: skipped if it was had.
+            if skip == 0 {
+                batch.units.push(failed(None, e));
+            }
             return true;
         }
     };
@@ -151,7 +188,9 @@ fn read_jsonl(
     let mut reader = match compress::open_reader(counted, compression) {
         Ok(r) => r,
         Err(e) => {
-            batch.units.push(failed(None, e));
+            if skip == 0 {
+                batch.units.push(failed(None, e));
+            }
             return true;
         }
     };
@@ -172,6 +211,10 @@ fn read_jsonl(
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue; // a blank line separates nothing and holds no record
                 }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
                 bytes += line.len() as u64;
                 batch.units.push(Unit::Record {
                     source: index,
@@ -186,7 +229,9 @@ fn read_jsonl(
                 }
             }
             Err(e) => {
-                batch.units.push(failed(Some(line_no + 1), e));
+                if skip == 0 {
+                    batch.units.push(failed(Some(line_no + 1), e));
+                }
                 return true;
             }
         }
@@ -204,5 +249,20 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.progress.inc(n as u64);
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Start;
+
+    #[test]
+    fn reading_resumes_in_the_last_source_that_had_units() {
+        assert_eq!(Start::after(&[]), Start::default());
+        assert_eq!(Start::after(&[0, 0]), Start::default());
+        // Sources 0 and 1 were read to their end; 2 had 4 units so far; an
+        // empty source (1) before it changes nothing.
+        let start = Start::after(&[7, 0, 4, 0]);
+        assert_eq!((start.source, start.units), (2, 4));
     }
 }
