@@ -135,7 +135,7 @@ pub struct CleanArgs {
     /// Memory for the run, e.g. 2GB or 1GiB [default: half of physical memory]; the exchanges between stages spill to --work-dir past half of it. Output does not depend on it.
     #[arg(long, value_name = "SIZE", value_parser = synth::parse_size)]
     pub max_memory: Option<u64>,
-    /// Folder for spill files and resume state [default: inside the staging folder beside OUT, removed when the run ends]. With a DIR, a run killed after its first pass resumes from it when the same command runs again; it is removed on success.
+    /// Folder for spill files and resume state [default: inside the staging folder beside OUT, removed when the run ends]. With a DIR, a killed run resumes from it when the same command runs again (after the first pass, or after the last checkpoint the first pass wrote, every five minutes); it is removed on success.
     #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
     /// Partitions of the exchanges between stages [default: from the input size and --max-memory]. Output does not depend on it.

@@ -352,6 +352,8 @@ fn fingerprint_pass(run: &mut Run, mut first: PassOne) -> Result<PassOne> {
     let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
     let work = &run.work;
     let bar = progress.stage("fingerprint", run.plan.total_bytes());
+    // A resumed pass does not read the inputs before its checkpoint's last.
+    bar.inc(sources[..start.source].iter().map(|s| s.size).sum());
     read::batches::for_each_batch(
         sources,
         &[],
