@@ -298,6 +298,24 @@ mod tests {
     }
 
     #[test]
+    fn a_document_that_is_no_source_is_no_first_occurrence_and_gets_no_answer() {
+        let (a, b) = (0x1234_5678_0000_0001, 0x9abc_def0_0000_0002);
+        let shingles = Exchange::in_memory(4);
+        let mut out = shingles.producer(0);
+        for (doc, hashes) in [&[a][..], &[a, b], &[a, b]].iter().enumerate() {
+            let lines: Vec<(u32, u64, bool)> = hashes.iter().map(|&h| (0, h, true)).collect();
+            emit(&mut out, doc as DocId, &lines).unwrap();
+        }
+        out.finish().unwrap();
+        // Document 0 is no source: document 1 holds both first occurrences.
+        let answers = reduce(&shingles, Exchange::in_memory(1), &|d| d != 0).unwrap();
+        let mut got = Vec::new();
+        answers.for_each(0, |x| got.push((x.doc, x.first_doc))).unwrap();
+        got.sort_unstable();
+        assert_eq!(got, [(2, 1), (2, 1)]);
+    }
+
+    #[test]
     fn a_line_walks_its_answers_in_shingle_order() {
         let answer = |line, shingle, first_doc| ShingleAnswer {
             doc: 9,
@@ -317,6 +335,7 @@ mod tests {
         assert!(doc.line(0).is_empty());
         assert!(doc.line(3).is_empty());
         let mut line = doc.line(2);
+        assert!(!line.is_empty());
         assert_eq!(line.len(), 3);
         let asked: Vec<_> = [1, 3, 4, 7, 9, 10].iter().map(|&s| line.first(s)).collect();
         assert_eq!(
