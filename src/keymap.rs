@@ -32,6 +32,13 @@ impl Hasher for KeyHasher {
 
 pub type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// Bytes a map takes: a slot and a control byte per bucket, with buckets
+/// for its capacity at the 7/8 load the table grows at.
+pub fn map_bytes<V>(map: &KeyMap<V>) -> usize {
+    let entry = std::mem::size_of::<(u64, V)>() + 1;
+    map.capacity().saturating_mul(entry) / 7 * 8
+}
+
 /// A map for the distinct keys of `records` records: room for half of them
 /// (keys of a reduced partition repeat), so that it grows once at most
 /// rather than a dozen times from empty.

@@ -107,6 +107,42 @@ impl Budget {
     }
 }
 
+/// The memory of a table a reduce builds beside the records (its map of
+/// first occurrences), counted against the budget while it lives: the
+/// records the reduce writes meanwhile spill sooner, and the process stays
+/// within the bound. Measured on 2 GB under `--max-memory 200MB`, the
+/// shingle reduce's tables took the run to 16% over the bound.
+pub struct TableMemory {
+    budget: Arc<Budget>,
+    bytes: usize,
+}
+
+impl TableMemory {
+    /// Counts `bytes` for the table now, in place of what was counted.
+    pub fn set(&mut self, bytes: usize) {
+        if bytes > self.bytes {
+            self.budget.hold(bytes - self.bytes);
+        } else {
+            self.budget.release(self.bytes - bytes);
+        }
+        self.bytes = bytes;
+    }
+
+    /// Counts the memory of `map` when it has grown since the last count.
+    pub fn follow<V>(&mut self, map: &crate::keymap::KeyMap<V>) {
+        let bytes = crate::keymap::map_bytes(map);
+        if bytes != self.bytes {
+            self.set(bytes);
+        }
+    }
+}
+
+impl Drop for TableMemory {
+    fn drop(&mut self) {
+        self.budget.release(self.bytes);
+    }
+}
+
 /// A partitioned exchange of records of type `R` (see the module docs).
 pub struct Exchange<R: Record> {
     partitions: u32,
@@ -295,6 +331,14 @@ impl<R: Record> Exchange<R> {
             held.segments.push((p as u32, Segment { at, len }));
         }
         Ok(held)
+    }
+
+    /// The count of a reduce table's memory against this exchange's budget.
+    pub fn table_memory(&self) -> TableMemory {
+        TableMemory {
+            budget: self.budget.clone(),
+            bytes: 0,
+        }
     }
 
     /// Records of `partition`, in memory and spilled.
@@ -897,6 +941,25 @@ mod tests {
         past[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
         fs::write(&index, past).unwrap();
         assert!(Exchange::<Seen>::reopen(&dir, 5, Budget::new(0), 2).is_err());
+    }
+
+    #[test]
+    fn a_reduce_table_counts_against_the_budget_while_it_lives() {
+        let budget = Budget::new(1 << 20);
+        let ex: Exchange<Seen> = Exchange::new("unused", 2, budget.clone());
+        let mut table = ex.table_memory();
+        let mut map: crate::keymap::KeyMap<u64> = crate::keymap::KeyMap::default();
+        table.follow(&map);
+        assert_eq!(budget.held_bytes(), 0);
+        map.extend((0..1000u64).map(|k| (k, k)));
+        table.follow(&map);
+        let bytes = crate::keymap::map_bytes(&map);
+        assert!(bytes >= 1000 * 17, "{bytes}");
+        assert_eq!(budget.held_bytes(), bytes);
+        table.set(10);
+        assert_eq!(budget.held_bytes(), 10);
+        drop(table);
+        assert_eq!(budget.held_bytes(), 0, "given back when the table goes");
     }
 
     #[test]

@@ -202,8 +202,10 @@ fn reduce_partition(
     // The partition is read in corpus order: the first record of a key from
     // a source document is the minimum over (document, line).
     let mut first: KeyMap<First> = presized(keys.records(p));
+    let mut table = answers.table_memory();
     keys.for_each(p, |r| {
         if !r.kind.is_query() && is_source(r.doc) {
+            table.follow(&first);
             first.entry(r.key).or_insert(First {
                 doc: r.doc,
                 line: r.line,

@@ -138,12 +138,14 @@ fn reduce_partition(
     // Read in corpus order: the first record of a shingle from a source
     // document is the minimum over (document, line).
     let mut first: KeyMap<(DocId, u32)> = presized(shingles.records(p));
+    let mut table = answers.table_memory();
     let mut out = answers.producer(p);
     let mut result = Ok(());
     shingles.for_each(p, |r| {
         if result.is_err() || !is_source(r.doc) {
             return;
         }
+        table.follow(&first);
         let &mut (doc, line) = first.entry(r.key()).or_insert((r.doc, r.line));
         if r.asked && doc < r.doc {
             result = out.push(&ShingleAnswer {
