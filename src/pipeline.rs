@@ -134,7 +134,10 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
     let work = work_dir(config, &plan, &out, partitions)?;
     let exchanges = Exchanges {
         dir: Some(work.path().to_path_buf()),
-        budget: Budget::new(usize::try_from(config.exchange_budget()).unwrap_or(usize::MAX)),
+        budget: Budget::bounded(
+            usize::try_from(config.exchange_budget()).unwrap_or(usize::MAX),
+            config.memory(),
+        ),
         partitions,
     };
     stats.tally_through(&exchanges);
@@ -350,7 +353,7 @@ fn fingerprint_pass(run: &mut Run, mut first: PassOne) -> Result<PassOne> {
         Ok(t.elapsed().as_secs_f64())
     };
     let (sources, progress, stats) = (&run.plan.sources, run.progress, &mut run.stats);
-    let work = &run.work;
+    let (work, run_budget) = (&run.work, &run.exchanges.budget);
     let bar = progress.stage("fingerprint", run.plan.total_bytes());
     // A resumed pass does not read the inputs before its checkpoint's last.
     bar.inc(sources[..start.source].iter().map(|s| s.size).sum());
@@ -382,10 +385,8 @@ fn fingerprint_pass(run: &mut Run, mut first: PassOne) -> Result<PassOne> {
             );
             first.index_time += took?;
             // The batch before is freed: near the bound, give its holes back
-            // (see heap; far from it, walking the heap costs 3% of the run).
-            if heap::near_bound(config.memory()) {
-                heap::give_back_freed();
-            }
+            // (far from it, walking the heap costs 3% of the run).
+            run_budget.give_back_if_near_bound();
             for (src, rec, fp) in loaded {
                 first.learned.units_of[src as usize] += 1;
                 match fp {

@@ -21,6 +21,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::{partition_of, Record};
+use crate::heap;
 use crate::{Error, Result};
 
 /// Bytes read from a spill file at a time (rounded down to whole records):
@@ -37,6 +38,8 @@ fn read_buffer_len(record_bytes: usize) -> usize {
 #[derive(Debug, Default)]
 pub struct Budget {
     limit: usize,
+    /// The bound on the whole process's resident memory (`--max-memory`).
+    process_bound: u64,
     held: AtomicUsize,
     spilled: AtomicU64,
     on_disk: AtomicU64,
@@ -46,10 +49,28 @@ pub struct Budget {
 impl Budget {
     /// A budget of `limit` bytes of records in memory.
     pub fn new(limit: usize) -> Arc<Budget> {
+        Budget::bounded(limit, u64::MAX)
+    }
+
+    /// A budget of `limit` bytes of records, in a process bounded to
+    /// `process_bound` bytes of resident memory.
+    pub fn bounded(limit: usize, process_bound: u64) -> Arc<Budget> {
         Arc::new(Budget {
             limit,
+            process_bound,
             ..Budget::default()
         })
+    }
+
+    /// Gives the memory freed so far back to the system when the process
+    /// is near its bound (see [`heap::near_bound`]): a stage's tasks free
+    /// their tables and buffers in an order that leaves it in the
+    /// allocator's free lists, one per thread. Far from the bound, walking
+    /// the heap would cost time for nothing.
+    pub fn give_back_if_near_bound(&self) {
+        if heap::near_bound(self.process_bound) {
+            heap::give_back_freed();
+        }
     }
 
     /// No limit: nothing is ever spilled.
@@ -331,6 +352,12 @@ impl<R: Record> Exchange<R> {
             held.segments.push((p as u32, Segment { at, len }));
         }
         Ok(held)
+    }
+
+    /// See [`Budget::give_back_if_near_bound`]: for a reduce, after each
+    /// partition.
+    pub fn give_back_if_near_bound(&self) {
+        self.budget.give_back_if_near_bound();
     }
 
     /// The count of a reduce table's memory against this exchange's budget.

@@ -181,7 +181,11 @@ pub fn reduce(
 ) -> Result<(Exchange<Answer>, u64)> {
     let distinct: Vec<u64> = (0..keys.partitions())
         .into_par_iter()
-        .map(|p| reduce_partition(keys, p, &answers, is_source))
+        .map(|p| {
+            let distinct = reduce_partition(keys, p, &answers, is_source);
+            answers.give_back_if_near_bound();
+            distinct
+        })
         .collect::<Result<_>>()?;
     Ok((answers, distinct.iter().sum()))
 }

@@ -123,9 +123,11 @@ pub fn reduce(
     answers: Exchange<ShingleAnswer>,
     is_source: &(dyn Fn(DocId) -> bool + Sync),
 ) -> Result<Exchange<ShingleAnswer>> {
-    (0..shingles.partitions())
-        .into_par_iter()
-        .try_for_each(|p| reduce_partition(shingles, p, &answers, is_source))?;
+    (0..shingles.partitions()).into_par_iter().try_for_each(|p| {
+        reduce_partition(shingles, p, &answers, is_source)?;
+        answers.give_back_if_near_bound();
+        Ok(())
+    })?;
     Ok(answers)
 }
 
