@@ -361,3 +361,25 @@ fn too_large(bytes: u64) -> crate::Error {
         u32::MAX
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MIN_SHINGLES;
+
+    #[test]
+    fn the_first_asked_ids_are_asked_about_and_hashes_that_share_an_id_go_together() {
+        // Ids 1, 2, 2, 3, ... (two hashes share id 2); at containment 1.0,
+        // 20 distinct ids allow 3 misses: 19 ids asked about.
+        let mut hashes: Vec<u64> = (1..=20u64).map(|id| id << 32).collect();
+        hashes.insert(2, (2 << 32) | 1);
+        let got: Vec<bool> = asked(&hashes, 40, 1.0).map(|(_, a)| a).collect();
+        assert_eq!(got.len(), 21);
+        assert_eq!(&got[..20], &[true; 20], "ids 1 to 19, id 2 twice");
+        assert!(!got[20], "id 20 is past the look-up");
+        let hashes_back: Vec<u64> = asked(&hashes, 40, 1.0).map(|(h, _)| h).collect();
+        assert_eq!(hashes_back, hashes);
+        // Too short a line is never asked about.
+        assert!(asked(&hashes, MIN_SHINGLES - 1, 1.0).all(|(_, a)| !a));
+    }
+}

@@ -450,6 +450,22 @@ pub fn for_each_index_pair(lines: &[LineFp], min_chars: usize, mut f: impl FnMut
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_look_up_asks_about_the_hits_it_stops_at_and_the_misses_it_allows() {
+        // 35% of the sampled shingles may miss at containment 0.8.
+        assert_eq!(allowed_misses(100, 0.8), 35);
+        assert_eq!(allowed_misses(10, 0.8), 3);
+        assert_eq!(allowed_misses(10, 1.0), 1);
+        assert_eq!(
+            asked_shingles(MIN_SHINGLES - 1, 5, 0.8),
+            0,
+            "too short to be judged"
+        );
+        assert_eq!(asked_shingles(MIN_SHINGLES, 5, 0.8), 5);
+        assert_eq!(asked_shingles(40, 20, 0.8), 20, "16 hits and 7 misses: all 20");
+        assert_eq!(asked_shingles(200, 100, 0.8), MAX_HITS + 35);
+    }
+
     fn fps(text: &str) -> Vec<LineFp> {
         fingerprint_lines(text, &Lines::split(text))
     }

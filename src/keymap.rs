@@ -52,6 +52,19 @@ mod tests {
     use std::hash::BuildHasher;
 
     #[test]
+    fn a_map_takes_a_slot_and_a_control_byte_per_bucket() {
+        let map: KeyMap<u64> = presized(2000);
+        assert!(
+            (1000..2000).contains(&map.capacity()),
+            "room for half the records"
+        );
+        // Buckets are a power of two, filled to 7/8 at most.
+        let buckets = map.capacity() / 7 * 8;
+        assert!(buckets.is_power_of_two(), "{buckets} buckets");
+        assert_eq!(map_bytes(&map), buckets * 17);
+    }
+
+    #[test]
     fn keys_with_only_high_bits_spread_over_the_slots() {
         let build = BuildHasherDefault::<KeyHasher>::default();
         let slots: std::collections::HashSet<u64> = (0..1000u64)

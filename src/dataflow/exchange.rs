@@ -68,9 +68,14 @@ impl Budget {
     /// allocator's free lists, one per thread. Far from the bound, walking
     /// the heap would cost time for nothing.
     pub fn give_back_if_near_bound(&self) {
-        if heap::near_bound(self.process_bound) {
+        if self.near_bound() {
             heap::give_back_freed();
         }
+    }
+
+    /// Whether the process is near its bound (see [`heap::near_bound`]).
+    fn near_bound(&self) -> bool {
+        heap::near_bound(self.process_bound)
     }
 
     /// No limit: nothing is ever spilled.
@@ -934,6 +939,13 @@ mod tests {
                 .collect()
         };
         let before = read_all(&ex);
+        for (p, records) in before.iter().enumerate() {
+            assert_eq!(
+                ex.records(p as u32),
+                records.len(),
+                "spilled and held, partition {p}"
+            );
+        }
         ex.persist().unwrap();
         drop(ex);
         let files = fs::read_dir(&dir).unwrap().count();
@@ -951,6 +963,13 @@ mod tests {
         assert_eq!(read_all(&two), first_two);
         assert!(!dir.join("t00002").exists() && !dir.join("t00002.idx").exists());
         drop(two);
+        // A later task killed between its data and its index: the index alone goes.
+        fs::remove_file(dir.join("t00001")).unwrap();
+        let one: Exchange<Seen> = Exchange::reopen(&dir, 5, Budget::new(0), 1).unwrap();
+        assert!(!dir.join("t00001.idx").exists());
+        drop(one);
+        fs::copy(dir.join("t00000"), dir.join("t00001")).unwrap();
+        fs::copy(dir.join("t00000.idx"), dir.join("t00001.idx")).unwrap();
 
         let index = dir.join("t00001.idx");
         let entries = fs::read(&index).unwrap();
@@ -971,6 +990,16 @@ mod tests {
     }
 
     #[test]
+    fn a_budget_knows_the_process_bound() {
+        assert!(!Budget::new(1).near_bound(), "no bound");
+        assert!(!Budget::bounded(1, u64::MAX).near_bound());
+        assert!(
+            Budget::bounded(1, 1024).near_bound(),
+            "a process holds more than 768 bytes"
+        );
+    }
+
+    #[test]
     fn a_reduce_table_counts_against_the_budget_while_it_lives() {
         let budget = Budget::new(1 << 20);
         let ex: Exchange<Seen> = Exchange::new("unused", 2, budget.clone());
@@ -985,6 +1014,8 @@ mod tests {
         assert_eq!(budget.held_bytes(), bytes);
         table.set(10);
         assert_eq!(budget.held_bytes(), 10);
+        table.set(30);
+        assert_eq!(budget.held_bytes(), 30);
         drop(table);
         assert_eq!(budget.held_bytes(), 0, "given back when the table goes");
     }
