@@ -26,28 +26,48 @@ fn corpus(t: &TestDir) {
     t.write(&shard, text);
 }
 
-/// `clean` into `out` with the test's flags and `extra`, killed at `point`
-/// (see `TEXTSIEVE_TEST_KILL`), its first pass checkpointed every two
-/// batches.
-fn killed(t: &TestDir, out: &str, extra: &[&str], point: &str) -> Output {
-    let ann = format!("{out}.ann.jsonl");
-    let _ = std::fs::remove_dir_all(t.path(out));
+/// How a test runs `clean` on `s/corpus`.
+struct Setup {
+    include: &'static str,
+    flags: &'static [&'static str],
+    /// Batches between two checkpoints of a run that is to be killed.
+    checkpoint_every: &'static str,
+}
+
+/// The JSONL corpus of [`corpus`], checkpointed every two batches.
+const JSONL: Setup = Setup {
+    include: "*.jsonl",
+    flags: FLAGS,
+    checkpoint_every: "2",
+};
+
+/// The arguments of `clean` into `out` (annotations beside it), with the
+/// setup's flags and `extra`.
+fn clean_args<'a>(setup: &'a Setup, out: &'a str, ann: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "clean",
         "s/corpus",
         "-o",
         out,
         "--include",
-        "*.jsonl",
+        setup.include,
         "--annotate",
-        &ann,
+        ann,
     ];
-    args.extend_from_slice(FLAGS);
+    args.extend_from_slice(setup.flags);
     args.extend_from_slice(extra);
+    args
+}
+
+/// `clean` into `out` with the setup's flags and `extra`, killed at `point`
+/// (see `TEXTSIEVE_TEST_KILL`), its first pass checkpointed as the setup says.
+fn killed(t: &TestDir, setup: &Setup, out: &str, extra: &[&str], point: &str) -> Output {
+    let ann = format!("{out}.ann.jsonl");
+    let _ = std::fs::remove_dir_all(t.path(out));
     let output = t
-        .command(&args)
+        .command(&clean_args(setup, out, &ann, extra))
         .env("TEXTSIEVE_TEST_KILL", point)
-        .env("TEXTSIEVE_TEST_CHECKPOINT", "2")
+        .env("TEXTSIEVE_TEST_CHECKPOINT", setup.checkpoint_every)
         .output()
         .unwrap();
     use std::os::unix::process::ExitStatusExt;
@@ -66,10 +86,10 @@ enum Resumed {
 }
 
 /// Runs the same command to its end; where it said it resumed from.
-fn rerun(t: &TestDir, out: &str, extra: &[&str]) -> (Resumed, Tree) {
-    let mut flags = FLAGS.to_vec();
+fn rerun(t: &TestDir, setup: &Setup, out: &str, extra: &[&str]) -> (Resumed, Tree) {
+    let mut flags = setup.flags.to_vec();
     flags.extend_from_slice(extra);
-    let (tree, _, stderr) = run_clean(t, "s/corpus", "*.jsonl", out, &flags);
+    let (tree, _, stderr) = run_clean(t, "s/corpus", setup.include, out, &flags);
     let after = stderr
         .split("resuming the first pass after ")
         .nth(1)
@@ -103,8 +123,8 @@ fn a_run_killed_in_any_stage_resumes_to_the_same_result() {
         ("settle", &|r: &Resumed| *r == Resumed::FirstPassDone),
         ("clean:0", &|r: &Resumed| *r == Resumed::FirstPassDone),
     ] {
-        killed(&t, "out", &[], point);
-        let (resumed, tree) = rerun(&t, "out", &[]);
+        killed(&t, &JSONL, "out", &[], point);
+        let (resumed, tree) = rerun(&t, &JSONL, "out", &[]);
         assert!(resumes(&resumed), "killed at {point}: resumed from {resumed:?}");
         assert_same(&whole, &tree, point);
         assert!(
@@ -118,20 +138,20 @@ fn a_run_killed_in_any_stage_resumes_to_the_same_result() {
 fn a_changed_input_or_option_is_never_resumed_from() {
     let t = TestDir::new();
     corpus(&t);
-    killed(&t, "out", &[], "settle");
+    killed(&t, &JSONL, "out", &[], "settle");
     // Another option: the first pass is done again.
-    let (resumed, tree) = rerun(&t, "out", &["--min-line-chars", "40"]);
+    let (resumed, tree) = rerun(&t, &JSONL, "out", &["--min-line-chars", "40"]);
     assert_eq!(resumed, Resumed::Nothing);
     let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh", &["--min-line-chars", "40"]);
     assert_same(&fresh, &tree, "another option");
 
-    killed(&t, "out", &[], "settle");
+    killed(&t, &JSONL, "out", &[], "settle");
     // The same size, another text: the modification time tells.
     let part = t.path("s/corpus/part-00000.jsonl");
     let text = std::fs::read_to_string(&part).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     std::fs::write(&part, text.replacen("a", "b", 1)).unwrap();
-    let (resumed, tree) = rerun(&t, "out", &[]);
+    let (resumed, tree) = rerun(&t, &JSONL, "out", &[]);
     assert_eq!(resumed, Resumed::Nothing, "a changed input was resumed from");
     let (fresh, _) = clean(&t, "s/corpus", "*.jsonl", "fresh2", &[]);
     assert_same(&fresh, &tree, "a changed input");
@@ -141,7 +161,7 @@ fn a_changed_input_or_option_is_never_resumed_from() {
 fn two_runs_never_share_a_work_folder() {
     let t = TestDir::new();
     corpus(&t);
-    killed(&t, "out", &[], "settle");
+    killed(&t, &JSONL, "out", &[], "settle");
     let lock_path = std::fs::read_dir(t.path("work"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -154,18 +174,7 @@ fn two_runs_never_share_a_work_folder() {
         unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
         0
     );
-    let mut args = vec![
-        "clean",
-        "s/corpus",
-        "-o",
-        "out",
-        "--include",
-        "*.jsonl",
-        "--annotate",
-        "out.ann.jsonl",
-    ];
-    args.extend_from_slice(FLAGS);
-    let run = t.run(&args);
+    let run = t.run(&clean_args(&JSONL, "out", "out.ann.jsonl", &[]));
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(
         run.stderr().contains("another textsieve run is using"),
@@ -173,7 +182,7 @@ fn two_runs_never_share_a_work_folder() {
         run.stderr()
     );
     drop(lock);
-    let (resumed, _) = rerun(&t, "out", &[]);
+    let (resumed, _) = rerun(&t, &JSONL, "out", &[]);
     assert_eq!(
         resumed,
         Resumed::FirstPassDone,
@@ -183,36 +192,20 @@ fn two_runs_never_share_a_work_folder() {
 
 #[test]
 fn a_folder_of_text_files_resumes_after_the_files_of_its_checkpoint() {
+    const TEXT: Setup = Setup {
+        include: "*",
+        flags: &["--work-dir", "work", "--max-memory", "16MB"],
+        checkpoint_every: "1",
+    };
     let t = TestDir::new();
     t.run(&["synth", "--size", "2MB", "--seed", "3", "-o", "s"]).ok();
-    let flags = ["--work-dir", "work", "--max-memory", "16MB"];
-    let (whole, stats) = clean(&t, "s/corpus", "*", "whole", &flags);
+    let (whole, stats) = clean(&t, "s/corpus", TEXT.include, "whole", TEXT.flags);
     let docs = stats["input"]["docs"].as_u64().unwrap();
-    let mut args = vec![
-        "clean",
-        "s/corpus",
-        "-o",
-        "out",
-        "--include",
-        "*",
-        "--annotate",
-        "out.ann.jsonl",
-    ];
-    args.extend_from_slice(&flags);
-    let output = t
-        .command(&args)
-        .env("TEXTSIEVE_TEST_KILL", "first-pass:100")
-        .env("TEXTSIEVE_TEST_CHECKPOINT", "1")
-        .output()
-        .unwrap();
-    use std::os::unix::process::ExitStatusExt;
-    assert_eq!(output.status.signal(), Some(9), "not killed");
-    let (tree, _, stderr) = run_clean(&t, "s/corpus", "*", "out", &flags);
-    let after: u64 = stderr
-        .split("resuming the first pass after ")
-        .nth(1)
-        .and_then(|rest| rest.split(' ').next()?.parse().ok())
-        .unwrap_or_else(|| panic!("not resumed from a checkpoint: {stderr}"));
-    assert!((100..docs).contains(&after), "resumed after {after} of {docs}");
+    killed(&t, &TEXT, "out", &[], "first-pass:100");
+    let (resumed, tree) = rerun(&t, &TEXT, "out", &[]);
+    assert!(
+        matches!(resumed, Resumed::Checkpoint(n) if (100..docs).contains(&n)),
+        "resumed from {resumed:?} of {docs} documents"
+    );
     assert_same(&whole, &tree, "a text folder resumed");
 }
