@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -27,6 +27,7 @@ use crate::dataflow::u64_at;
 use crate::keymap::KeyMap;
 use crate::read::plan::InputPlan;
 use crate::report::Skipped;
+use crate::write;
 use crate::{Error, Result};
 
 /// The marker of a finished first pass; it holds the run's key.
@@ -163,7 +164,7 @@ impl WorkFolder {
         let WorkFolder::Kept { path, key, .. } = self else {
             return Ok(());
         };
-        write_replacing(&path.join(name), key.as_bytes())
+        write::replace_file(&path.join(name), key.as_bytes())
     }
 
     /// Removes the folder: the run succeeded.
@@ -181,20 +182,6 @@ impl WorkFolder {
             }
         }
     }
-}
-
-/// Writes `bytes` to a file beside `path`, waits until they are on disk,
-/// and renames it to `path`: the file at `path` is the old one or the new
-/// one, whole, whenever the run is killed.
-fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut temp = path.as_os_str().to_owned();
-    temp.push(".tmp");
-    let temp = PathBuf::from(temp);
-    let failed = |e| Error::io(&temp, e);
-    let mut file = File::create(&temp).map_err(failed)?;
-    file.write_all(bytes).map_err(failed)?;
-    file.sync_all().map_err(failed)?;
-    fs::rename(&temp, path).map_err(|e| Error::io(path, e))
 }
 
 /// What the first pass learned beside the index.
@@ -242,7 +229,7 @@ pub fn save_first_pass(dir: &Path, first: &FirstPass) -> Result<()> {
     // The skips last, in their JSON form: one file holds it all.
     let skips = serde_json::to_vec(&first.skips).map_err(|e| Error::Config(e.to_string()))?;
     out.extend_from_slice(&skips);
-    write_replacing(&dir.join(FIRST_PASS_FACTS), &out)
+    write::replace_file(&dir.join(FIRST_PASS_FACTS), &out)
 }
 
 /// Reads what [`save_first_pass`] wrote, in order.

@@ -14,6 +14,20 @@ use crate::config::OUTPUT_MARKER;
 use crate::read::InputPlan;
 use crate::{Error, Result};
 
+/// Writes `bytes` to a file beside `path`, waits until they are on disk,
+/// and renames it to `path`: the file at `path` is the old one or the new
+/// one, whole, whenever the process is killed.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut temp = path.as_os_str().to_owned();
+    temp.push(".tmp");
+    let temp = PathBuf::from(temp);
+    let failed = |e| Error::io(&temp, e);
+    let mut file = fs::File::create(&temp).map_err(failed)?;
+    file.write_all(bytes).map_err(failed)?;
+    file.sync_all().map_err(failed)?;
+    fs::rename(&temp, path).map_err(|e| Error::io(path, e))
+}
+
 /// Makes `path` absolute and resolves symbolic links in the part that exists,
 /// so that two spellings of one place compare equal.
 pub fn resolve(path: &Path) -> Result<PathBuf> {

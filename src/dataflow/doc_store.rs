@@ -73,10 +73,7 @@ impl DocStore {
             writer.flush().map_err(|e| Error::io(&path, e))?;
         }
         let ends: Vec<u8> = self.ends.iter().flat_map(|e| e.to_le_bytes()).collect();
-        let ends_path = ends_path(&path);
-        let temp = ends_path.with_extension("ends.tmp");
-        fs::write(&temp, ends).map_err(|e| Error::io(&temp, e))?;
-        fs::rename(&temp, &ends_path).map_err(|e| Error::io(&ends_path, e))?;
+        crate::write::replace_file(&ends_path(&path), &ends)?;
         self.keep = true;
         Ok(())
     }
