@@ -244,7 +244,7 @@ fn first_pass(run: &mut Run) -> Result<PassOne> {
     test_kill_point("first-pass-end", 0);
     // Near the bound, the stages after need the memory that the records
     // held by the exchanges take: they go to disk.
-    if run.work.is_kept() || heap::near_bound(run.config.memory()) {
+    if run.work.is_kept() || run.exchanges.budget.near_bound() {
         first.index.persist()?;
     }
     if run.work.is_kept() {

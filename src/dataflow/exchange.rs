@@ -74,7 +74,7 @@ impl Budget {
     }
 
     /// Whether the process is near its bound (see [`heap::near_bound`]).
-    fn near_bound(&self) -> bool {
+    pub fn near_bound(&self) -> bool {
         heap::near_bound(self.process_bound)
     }
 
