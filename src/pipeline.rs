@@ -34,7 +34,7 @@ use crate::read::compress::CompressedWriter;
 use crate::read::{self, jsonl, Batch, Loaded, Skip, Source, SourceKind, Unit};
 use crate::report::{DocReport, NearDupClusters, Stats, StatsBuilder};
 use crate::resume::{self, WorkFolder};
-use crate::write::{self, OutputDir, ResultFile};
+use crate::write::{self, OutputDir, ResultFile, Staging};
 use crate::{Error, Result};
 
 /// Batches of cleaned documents waiting for the writer.
@@ -117,12 +117,22 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
     for skip in std::mem::take(&mut plan.listing_skips) {
         report_skip(config, progress, &mut stats, skip)?;
     }
-    let out = OutputDir::create(&config.output)?;
+    let partitions = config.partitions_for(plan.total_bytes());
+    let kept = kept_work_folder(config, &plan, partitions)?;
+    let staging = match kept.as_ref().and_then(|w| Some((w.tag()?, w))) {
+        Some((tag, work)) => Staging::Kept {
+            tag,
+            adopt: work.second_pass_checkpointed(),
+        },
+        None => Staging::Fresh,
+    };
+    let out = OutputDir::create(&config.output, &staging)?;
     // The stats and annotations files are opened before any work, so that a
-    // place they cannot be written to fails the run at once.
-    let stats_file = ResultFile::create(&out, &config.stats)?;
+    // place they cannot be written to fails the run at once. The stats are
+    // written whole at the end: never taken up from a killed run.
+    let stats_file = ResultFile::create(&out, &config.stats, &staging.emptied())?;
     let annotations = match &config.annotate {
-        Some(a) => Some(ResultFile::create(&out, a)?),
+        Some(a) => Some(ResultFile::create(&out, a, &staging)?),
         None => None,
     };
     let spool = out.staged(Path::new(STDIN_SPOOL));
@@ -130,8 +140,10 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
         save_stdin(&spool)?;
         src.path = spool.clone();
     }
-    let partitions = config.partitions_for(plan.total_bytes());
-    let work = work_dir(config, &plan, &out, partitions)?;
+    let work = match kept {
+        Some(work) => work,
+        None => temporary_work_folder(config, &out)?,
+    };
     let exchanges = Exchanges {
         dir: Some(work.path().to_path_buf()),
         budget: Budget::bounded(
@@ -155,33 +167,38 @@ fn prepare<'a>(config: &'a CleanConfig, progress: &'a Progress) -> Result<Run<'a
     })
 }
 
-/// Makes the run's work folder: the folder of the run's key inside
-/// `--work-dir` (which must not be inside an input folder), which a later
-/// run of the same command resumes from (see [`crate::resume`]); or a
-/// temporary folder inside OUT's staging folder (or inside `--work-dir` when
-/// standard input is read: it cannot be read again to resume).
-fn work_dir(
+/// The folder of the run's key inside `--work-dir` (which must not be
+/// inside an input folder), which a later run of the same command resumes
+/// from (see [`crate::resume`]); `None` without `--work-dir`, or when
+/// standard input is read (it cannot be read again to resume).
+fn kept_work_folder(
     config: &CleanConfig,
     plan: &read::plan::InputPlan,
-    out: &OutputDir,
     partitions: u32,
-) -> Result<WorkFolder> {
+) -> Result<Option<WorkFolder>> {
+    let Some(dir) = &config.work_dir else {
+        return Ok(None);
+    };
+    let resolved = write::resolve(dir)?;
+    if let Some(folder) = plan.folders.iter().find(|f| resolved.starts_with(f)) {
+        return Err(Error::UnsafeOutput {
+            path: dir.clone(),
+            why: format!("it is inside input folder {}", folder.display()),
+        });
+    }
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if plan.sources.iter().any(|s| s.is_stdin) {
+        return Ok(None);
+    }
+    let key = resume::run_key(config, plan, partitions, config.batch_bytes())?;
+    WorkFolder::kept(dir, key).map(Some)
+}
+
+/// A temporary work folder: inside `--work-dir` when given, otherwise
+/// inside OUT's staging folder.
+fn temporary_work_folder(config: &CleanConfig, out: &OutputDir) -> Result<WorkFolder> {
     let parent = match &config.work_dir {
-        Some(dir) => {
-            let resolved = write::resolve(dir)?;
-            if let Some(folder) = plan.folders.iter().find(|f| resolved.starts_with(f)) {
-                return Err(Error::UnsafeOutput {
-                    path: dir.clone(),
-                    why: format!("it is inside input folder {}", folder.display()),
-                });
-            }
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-            if !plan.sources.iter().any(|s| s.is_stdin) {
-                let key = resume::run_key(config, plan, partitions, config.batch_bytes())?;
-                return WorkFolder::kept(dir, key);
-            }
-            dir.clone()
-        }
+        Some(dir) => dir.clone(),
         None => out.staged(Path::new("")),
     };
     let temp = tempfile::Builder::new()

@@ -37,6 +37,8 @@ const CHECKPOINT: &str = "first-pass.checkpoint";
 /// What the first pass learned beside the index (see [`FirstPass`]), at
 /// its end or at its last checkpoint.
 const FIRST_PASS_FACTS: &str = "first-pass.facts";
+/// The marker of a checkpoint of the second pass; it holds the run's key.
+const SECOND_PASS_CHECKPOINT: &str = "second-pass.checkpoint";
 
 /// The key of a run: see the module docs.
 pub fn run_key(config: &CleanConfig, plan: &InputPlan, partitions: u32, batch_bytes: u64) -> Result<String> {
@@ -129,6 +131,20 @@ impl WorkFolder {
     /// Whether a checkpoint of this run's first pass is in the folder.
     pub fn checkpointed(&self) -> bool {
         self.holds(CHECKPOINT)
+    }
+
+    /// Whether a checkpoint of this run's second pass is in the folder.
+    pub fn second_pass_checkpointed(&self) -> bool {
+        self.holds(SECOND_PASS_CHECKPOINT)
+    }
+
+    /// What names the results of a kept folder's run while they are
+    /// written (see [`write::Staging::Kept`]); `None` for a temporary one.
+    pub fn tag(&self) -> Option<String> {
+        match self {
+            WorkFolder::Temporary(_) => None,
+            WorkFolder::Kept { key, .. } => Some(format!("k{}", &key[..16])),
+        }
     }
 
     /// Whether the marker `name` in the folder holds this run's key.

@@ -9,6 +9,7 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::config::OUTPUT_MARKER;
 use crate::read::InputPlan;
@@ -143,6 +144,10 @@ pub struct OutputDir {
     final_path: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// Kept after a failure: it holds results a checkpoint counts on (see
+    /// [`Staging::Kept`]).
+    keep: AtomicBool,
+    adopted: bool,
 }
 
 /// Removes the staging folders of output `name` in `parent` that runs
@@ -176,26 +181,102 @@ fn process_exists(pid: i32) -> bool {
     sent == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
 }
 
+/// How a run's results are staged before they are renamed into place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Staging {
+    /// Under names of this process, removed however the run fails.
+    Fresh,
+    /// Under names made of `tag` (from the run's key in a kept work
+    /// folder), which the same command finds again: kept after a failure
+    /// once a checkpoint counts on them, for that command to resume. With
+    /// `adopt`, what is there is taken up (a checkpoint of the second pass
+    /// counts on it); otherwise it is emptied.
+    Kept { tag: String, adopt: bool },
+}
+
+impl Staging {
+    /// The name beside `name` that a result is staged under.
+    fn name(&self, name: &str) -> String {
+        match self {
+            Staging::Fresh => format!(".{name}.textsieve-{}.tmp", std::process::id()),
+            Staging::Kept { tag, .. } => format!(".{name}.textsieve-{tag}.tmp"),
+        }
+    }
+
+    /// The same names, emptied: for a result written whole at the end.
+    pub fn emptied(&self) -> Staging {
+        match self {
+            Staging::Fresh => Staging::Fresh,
+            Staging::Kept { tag, .. } => Staging::Kept {
+                tag: tag.clone(),
+                adopt: false,
+            },
+        }
+    }
+
+    fn adopts(&self) -> bool {
+        matches!(self, Staging::Kept { adopt: true, .. })
+    }
+}
+
 impl OutputDir {
-    /// Creates the staging folder beside `final_path`.
-    pub fn create(final_path: &Path) -> Result<OutputDir> {
+    /// Creates the staging folder beside `final_path` (or takes up the one
+    /// `staging` adopts).
+    pub fn create(final_path: &Path, staging: &Staging) -> Result<OutputDir> {
         let final_path = resolve(final_path)?;
         let parent = final_path.parent().unwrap_or(Path::new("/")).to_path_buf();
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let name = final_path.file_name().unwrap_or_default().to_string_lossy();
         remove_stale_staging(&parent, &name);
-        let staging = parent.join(format!(".{name}.textsieve-{}.tmp", std::process::id()));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        let path = parent.join(staging.name(&name));
+        if staging.adopts() && path.is_dir() {
+            return Ok(OutputDir {
+                final_path,
+                staging: path,
+                committed: false,
+                keep: AtomicBool::new(true),
+                adopted: true,
+            });
+        }
+        if path.exists() {
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         }
         // Named after the output folder: the staging folder is only its first form.
-        fs::create_dir(&staging).map_err(|e| Error::io(&final_path, e))?;
-        crate::interrupt::register_temporary(&staging);
+        fs::create_dir(&path).map_err(|e| Error::io(&final_path, e))?;
+        if *staging == Staging::Fresh {
+            crate::interrupt::register_temporary(&path);
+        }
         Ok(OutputDir {
             final_path,
-            staging,
+            staging: path,
             committed: false,
+            keep: AtomicBool::new(false),
+            adopted: false,
         })
+    }
+
+    /// Keeps the staging folder if the run fails from now on: a checkpoint
+    /// counts on what it holds.
+    pub fn keep_after_failure(&self) {
+        self.keep.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether the staging folder was taken up from a killed run (see
+    /// [`Staging::Kept`]), with what it wrote.
+    pub fn adopted(&self) -> bool {
+        self.adopted
+    }
+
+    /// Waits until everything written in the staging folder is on disk
+    /// (the whole file system's writes: one call for every file in it).
+    pub fn sync(&self) -> Result<()> {
+        let failed = |e| Error::io(&self.final_path, e);
+        let dir = fs::File::open(&self.staging).map_err(failed)?;
+        // SAFETY: syncfs on a file descriptor this function owns.
+        if unsafe { libc::syncfs(std::os::unix::io::AsRawFd::as_raw_fd(&dir)) } != 0 {
+            return Err(failed(io::Error::last_os_error()));
+        }
+        Ok(())
     }
 
     /// Where to write the file that will end up at `OUT/rel`.
@@ -255,7 +336,7 @@ impl OutputDir {
 
 impl Drop for OutputDir {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.keep.load(Ordering::Relaxed) {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
@@ -264,58 +345,81 @@ impl Drop for OutputDir {
 /// A file outside the output folder, written under a temporary name and
 /// renamed into place by [`AtomicFile::commit`].
 pub struct AtomicFile {
-    temp: tempfile::NamedTempFile,
+    file: fs::File,
+    temp: PathBuf,
     target: PathBuf,
+    /// Kept after a failure: it holds results a checkpoint counts on (see
+    /// [`Staging::Kept`]).
+    keep: bool,
+    committed: bool,
 }
 
 impl AtomicFile {
-    pub fn create(target: &Path) -> Result<AtomicFile> {
+    pub fn create(target: &Path, staging: &Staging) -> Result<AtomicFile> {
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true);
+        // The permissions of an ordinary file (less the umask), not the
+        // owner-only ones of a temporary file: it becomes the result.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o644);
+        }
         // Opened here rather than by `tempfile`, whose errors name the
         // temporary file: the user is to see the file they asked for.
-        let temp = tempfile::Builder::new()
-            .prefix(".textsieve-")
-            .suffix(".tmp")
-            .make_in(&parent, |path| {
-                let mut options = fs::OpenOptions::new();
-                options.read(true).write(true).create_new(true);
-                // The permissions of an ordinary file (less the umask), not
-                // the owner-only ones of a temporary file: it becomes the result.
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o644);
-                }
-                options.open(path)
-            })
-            .map_err(|e| Error::io(target, e))?;
-        crate::interrupt::register_temporary(temp.path());
+        let (file, temp) = match staging {
+            Staging::Fresh => {
+                options.create_new(true);
+                let temp = tempfile::Builder::new()
+                    .prefix(".textsieve-")
+                    .suffix(".tmp")
+                    .make_in(&parent, |path| options.open(path))
+                    .map_err(|e| Error::io(target, e))?;
+                crate::interrupt::register_temporary(temp.path());
+                temp.keep().map_err(|e| Error::io(target, e.error))?
+            }
+            Staging::Kept { adopt, .. } => {
+                let name = target.file_name().unwrap_or_default().to_string_lossy();
+                let temp = parent.join(staging.name(&name));
+                options.create(true).truncate(!adopt);
+                (options.open(&temp).map_err(|e| Error::io(target, e))?, temp)
+            }
+        };
         Ok(AtomicFile {
+            file,
             temp,
             target: target.to_path_buf(),
+            keep: staging.adopts(),
+            committed: false,
         })
     }
 
-    pub fn commit(self) -> Result<()> {
-        let target = self.target;
-        self.temp
-            .persist(&target)
-            .map_err(|e| Error::io(&target, e.error))?;
+    pub fn commit(mut self) -> Result<()> {
+        fs::rename(&self.temp, &self.target).map_err(|e| Error::io(&self.target, e))?;
+        self.committed = true;
         Ok(())
     }
 }
 
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed && !self.keep {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
 impl Write for AtomicFile {
-    // Through the file itself: `tempfile` would add the temporary name to errors.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.temp.as_file_mut().write(buf)
+        self.file.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {
-        self.temp.as_file_mut().flush()
+        self.file.flush()
     }
 }
 
@@ -327,19 +431,69 @@ pub enum ResultFile {
 }
 
 impl ResultFile {
-    pub fn create(out: &OutputDir, given: &Path) -> Result<ResultFile> {
+    pub fn create(out: &OutputDir, given: &Path, staging: &Staging) -> Result<ResultFile> {
         match out.staged_if_inside(given)? {
             Some(p) => {
                 if let Some(parent) = p.parent() {
                     fs::create_dir_all(parent).map_err(|e| Error::io(given, e))?;
                 }
-                let f = fs::File::create(&p).map_err(|e| Error::io(given, e))?;
+                let f = fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(!staging.adopts())
+                    .open(&p)
+                    .map_err(|e| Error::io(given, e))?;
                 Ok(ResultFile::Staged(io::BufWriter::new(f), given.to_path_buf()))
             }
             None => Ok(ResultFile::Outside(io::BufWriter::new(AtomicFile::create(
-                given,
+                given, staging,
             )?))),
         }
+    }
+
+    /// The file under its temporary name, everything written so far in it.
+    fn flushed(&mut self) -> Result<&mut fs::File> {
+        let path = self.path();
+        let r = match self {
+            ResultFile::Staged(w, _) => w.flush().map(|_| w.get_mut()),
+            ResultFile::Outside(w) => w.flush().map(|_| &mut w.get_mut().file),
+        };
+        r.map_err(|e| Error::io(path, e))
+    }
+
+    /// Bytes written so far, on disk (for a checkpoint to resume at).
+    pub fn written(&mut self) -> Result<u64> {
+        let path = self.path();
+        let file = self.flushed()?;
+        file.sync_data()
+            .and_then(|_| io::Seek::stream_position(file))
+            .map_err(|e| Error::io(path, e))
+    }
+
+    /// Keeps the file if the run fails from now on (see
+    /// [`OutputDir::keep_after_failure`]; a file in the staging folder goes
+    /// with it).
+    pub fn keep_after_failure(&mut self) {
+        if let ResultFile::Outside(w) = self {
+            w.get_mut().keep = true;
+        }
+    }
+
+    /// Bytes in the file on disk.
+    pub fn on_disk(&mut self) -> Result<u64> {
+        let path = self.path();
+        let file = self.flushed()?;
+        file.metadata().map(|m| m.len()).map_err(|e| Error::io(path, e))
+    }
+
+    /// Goes on from byte `len`, dropping what was written after it.
+    pub fn resume_at(&mut self, len: u64) -> Result<()> {
+        let path = self.path();
+        let file = self.flushed()?;
+        file.set_len(len)
+            .and_then(|_| io::Seek::seek(file, io::SeekFrom::Start(len)))
+            .map(|_| ())
+            .map_err(|e| Error::io(path, e))
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
@@ -371,7 +525,7 @@ impl ResultFile {
             }
             ResultFile::Outside(w) => {
                 let f = w.into_inner().map_err(|e| Error::io(&path, e.into_error()))?;
-                f.temp.as_file().sync_all().map_err(|e| Error::io(&path, e))?;
+                f.file.sync_all().map_err(|e| Error::io(&path, e))?;
                 Ok(Some(f))
             }
         }
