@@ -514,13 +514,16 @@ fn clean_pass(
     first: &PassOne,
     settled: &mut Settled,
 ) -> Result<(StatsBuilder, Option<ResultFile>)> {
-    let (config, sources, out) = (run.config, &run.plan.sources, &run.out);
     let bar = run.progress.stage("clean", run.plan.total_bytes());
-    let stats = std::mem::take(&mut run.stats);
-    let annotations = run.annotations.take();
+    let (stats, annotations, start) = second_pass_start(run, first)?;
+    let (config, sources, out) = (run.config, &run.plan.sources, &run.out);
     let name = |doc: DocId| first.name(sources, doc);
-    let mut unit_no = 0u64;
-    let mut next_doc: DocId = 0;
+    let mut unit_no = start.unit_no;
+    let mut next_doc = start.doc;
+    let checkpoints = run
+        .work
+        .is_kept()
+        .then(|| PassTwoCheckpoints::new(&run.work, start.source));
     let written = std::thread::scope(|scope| -> Result<_> {
         // Made inside the scope so that, however this closure ends, the sender
         // is dropped before the scope waits for the writer.
@@ -533,7 +536,14 @@ fn clean_pass(
             out,
         };
         let (left_out, answers) = (&settled.left_out, &mut settled.answers);
-        let writer = scope.spawn(move || write_in_order(rx, sources, left_out, out, stats, annotations));
+        let results = Results {
+            sources,
+            left_out,
+            out,
+            stats,
+            annotations,
+        };
+        let writer = scope.spawn(move || write_in_order(rx, results, start.source, checkpoints));
         let decide = |batch: Numbered| -> Vec<Result<Option<Cleaned>>> {
             let Numbered {
                 units,
@@ -556,7 +566,10 @@ fn clean_pass(
         let read = read::batches::for_each_batch(
             sources,
             left_out,
-            read::batches::Start::default(),
+            read::batches::Start {
+                source: start.source,
+                units: 0,
+            },
             &bar,
             config.batch_bytes(),
             |batch: Batch| -> Result<()> {
@@ -771,38 +784,174 @@ fn save_stdin(to: &Path) -> Result<()> {
     f.flush().map_err(|e| Error::io(to, e))
 }
 
-/// The writer thread: JSONL output, annotations and stats, in corpus order.
+/// What the writer thread writes to: the outputs, the stats and the annotations.
+struct Results<'a> {
+    sources: &'a [Source],
+    /// The sources left out of the run (see [`changed_sources`]).
+    left_out: &'a [Option<u64>],
+    out: &'a OutputDir,
+    stats: StatsBuilder,
+    annotations: Option<ResultFile>,
+}
+
+/// The writer thread: JSONL output, annotations and stats, in corpus order,
+/// from source `first_source` on; with a kept work folder, checkpoints
+/// between two sources.
 fn write_in_order(
     batches: Receiver<Vec<Result<Option<Cleaned>>>>,
-    sources: &[Source],
-    left_out: &[Option<u64>],
-    out: &OutputDir,
-    mut stats: StatsBuilder,
-    mut annotations: Option<ResultFile>,
+    mut results: Results,
+    first_source: usize,
+    mut checkpoints: Option<PassTwoCheckpoints>,
 ) -> Result<(StatsBuilder, Option<ResultFile>)> {
-    let mut jsonl_out = JsonlOutputs::new(sources, left_out, out);
-    for results in batches {
-        for r in results {
+    let mut jsonl_out = JsonlOutputs::new(results.sources, results.left_out, results.out, first_source);
+    for batch in batches {
+        if let Some(c) = checkpoints.as_mut() {
+            c.next_batch();
+        }
+        for r in batch {
             let Some(c) = r? else { continue };
-            if let Some((source, line)) = c.jsonl_line {
-                jsonl_out.write(source, line.as_deref())?;
+            if let Some(checkpoints) = checkpoints.as_mut() {
+                checkpoints.before(c.source, &mut jsonl_out, &mut results)?;
             }
-            if let (Some(file), Some(line)) = (annotations.as_mut(), c.annotation) {
+            if let Some(line) = &c.jsonl_line {
+                jsonl_out.write(c.source, line.as_deref())?;
+            }
+            if let (Some(file), Some(line)) = (results.annotations.as_mut(), c.annotation) {
                 file.write_all(line.as_bytes())?;
             }
-            stats.add_doc(c.report)?;
+            results.stats.add_doc(c.report)?;
         }
-        stats.end_batch()?;
+        results.stats.end_batch()?;
     }
     jsonl_out.finish_all()?;
-    Ok((stats, annotations))
+    Ok((results.stats, results.annotations))
+}
+
+/// The checkpoints of the second pass (see [`resume::SecondPass`]): one is
+/// taken between two sources once one is due (as in the first pass, see
+/// [`Checkpoints`]), when everything of the sources before is written.
+struct PassTwoCheckpoints<'a> {
+    work: &'a WorkFolder,
+    timer: Checkpoints,
+    due: bool,
+    /// The source of the last document written.
+    source: usize,
+}
+
+impl<'a> PassTwoCheckpoints<'a> {
+    fn new(work: &'a WorkFolder, first_source: usize) -> PassTwoCheckpoints<'a> {
+        PassTwoCheckpoints {
+            work,
+            timer: Checkpoints::new(),
+            due: false,
+            source: first_source,
+        }
+    }
+
+    fn next_batch(&mut self) {
+        self.due |= self.timer.due();
+    }
+
+    /// Before a document of `source` is written: a checkpoint, when one is
+    /// due and the document is the first of its source.
+    fn before(&mut self, source: usize, jsonl_out: &mut JsonlOutputs, results: &mut Results) -> Result<()> {
+        let first_of_source = source > self.source;
+        self.source = source;
+        if !(self.due && first_of_source) {
+            return Ok(());
+        }
+        self.due = false;
+        // The outputs of the sources before, on disk; then the annotations
+        // and the stats; then how far that is; then the marker.
+        jsonl_out.finish_before(source)?;
+        results.out.sync()?;
+        let annotations_bytes = match results.annotations.as_mut() {
+            Some(a) => a.written()?,
+            None => 0,
+        };
+        let stats = results.stats.persist()?;
+        results.out.keep_after_failure();
+        if let Some(a) = results.annotations.as_mut() {
+            a.keep_after_failure();
+        }
+        #[cfg(debug_assertions)]
+        test_kill_point("second-pass-checkpoint", source as u64);
+        let at = resume::SecondPass {
+            next_source: source,
+            annotations_bytes,
+            stats,
+        };
+        resume::save_second_pass(self.work.path(), &at)?;
+        self.work.mark_second_pass_checkpoint()
+    }
+}
+
+/// Where the second pass starts: the first source it reads, and the
+/// numbers of its first unit and document.
+#[derive(Clone, Copy, Debug, Default)]
+struct PassTwoStart {
+    source: usize,
+    unit_no: u64,
+    doc: DocId,
+}
+
+/// The stats and annotations the second pass starts from, and where it
+/// starts: at the beginning, or where the last checkpoint of a killed run
+/// of the same command left them (the answers of the documents before are
+/// passed over by the first [`Answers::take`]).
+fn second_pass_start(
+    run: &mut Run,
+    first: &PassOne,
+) -> Result<(StatsBuilder, Option<ResultFile>, PassTwoStart)> {
+    let stats = std::mem::take(&mut run.stats);
+    let mut annotations = run.annotations.take();
+    let Some(at) = second_pass_checkpoint(run, annotations.as_mut())? else {
+        return Ok((stats, annotations, PassTwoStart::default()));
+    };
+    let stats = StatsBuilder::reopen(&run.exchanges, at.stats)?;
+    if let Some(a) = annotations.as_mut() {
+        a.resume_at(at.annotations_bytes)?;
+    }
+    let source = at.next_source;
+    let origins = &first.learned.origins;
+    let start = PassTwoStart {
+        source,
+        unit_no: first.learned.units_of[..source].iter().sum(),
+        doc: origins.partition_point(|&(s, _)| (s as usize) < source) as DocId,
+    };
+    run.progress.note(&format!(
+        "resuming the second pass at input {} of {} ({}), from {}",
+        source + 1,
+        run.sources().len(),
+        run.sources()[source].display,
+        run.work.path().display()
+    ));
+    Ok((stats, annotations, start))
+}
+
+/// The last checkpoint of the second pass that a killed run of the same
+/// command left, if its results are all still there.
+fn second_pass_checkpoint(
+    run: &Run,
+    annotations: Option<&mut ResultFile>,
+) -> Result<Option<resume::SecondPass>> {
+    if !run.work.second_pass_checkpointed() || !run.out.adopted() {
+        return Ok(None);
+    }
+    let at = resume::load_second_pass(run.work.path())?;
+    let annotations_there = match annotations {
+        Some(a) => a.on_disk()? >= at.annotations_bytes,
+        None => true,
+    };
+    Ok((annotations_there && at.next_source < run.sources().len()).then_some(at))
 }
 
 /// What the second pass made of one document.
 struct Cleaned {
+    source: usize,
     report: DocReport,
-    /// For a JSONL record: its source and its output line (`None` when dropped).
-    jsonl_line: Option<(usize, Option<String>)>,
+    /// For a JSONL record: its output line (`None` when dropped).
+    jsonl_line: Option<Option<String>>,
     annotation: Option<String>,
 }
 
@@ -873,7 +1022,7 @@ fn clean_unit(
                 s.push('\n');
                 s
             });
-            Some((source, new_line))
+            Some(new_line)
         }
         None => {
             if keep_doc {
@@ -893,6 +1042,7 @@ fn clean_unit(
         annotate::annotation_line(name(doc), cluster, &lines, &decision, name)
     });
     Ok(Some(Cleaned {
+        source,
         report,
         jsonl_line,
         annotation,
@@ -913,12 +1063,13 @@ struct JsonlOutputs<'a> {
 }
 
 impl<'a> JsonlOutputs<'a> {
-    fn new(sources: &'a [Source], left_out: &'a [Option<u64>], out: &'a OutputDir) -> Self {
+    /// The outputs of the sources from `first` on (those before are written).
+    fn new(sources: &'a [Source], left_out: &'a [Option<u64>], out: &'a OutputDir, first: usize) -> Self {
         JsonlOutputs {
             sources,
             left_out,
             out,
-            cursor: 0,
+            cursor: first,
             open: None,
         }
     }
@@ -937,28 +1088,39 @@ impl<'a> JsonlOutputs<'a> {
         if matches!(self.open, Some((s, _)) if s == source) {
             return Ok(());
         }
-        self.close()?;
-        while self.cursor <= source.min(self.sources.len().saturating_sub(1))
-            && self.cursor < self.sources.len()
-        {
-            let s = self.cursor;
+        self.finish_before(source)?;
+        if self.cursor == source && source < self.sources.len() {
             self.cursor += 1;
-            if let (SourceKind::Jsonl(compression), None) = (self.sources[s].kind, self.left_out[s]) {
-                let rel = &self.sources[s].out_rel;
-                let path = self.out.staged(rel);
-                let failed = |e| Error::io(self.out.shown(rel), e);
-                if let Some(parent) = path.parent() {
-                    fs::create_dir_all(parent).map_err(failed)?;
-                }
-                let file = fs::File::create(&path).map_err(failed)?;
-                let w = CompressedWriter::new(file, compression).map_err(failed)?;
-                self.open = Some((s, w));
-                if s != source {
-                    self.close()?;
-                }
-            }
+            self.open = self.create(source)?.map(|w| (source, w));
         }
         Ok(())
+    }
+
+    /// Finishes every source before `source`, the open one included.
+    fn finish_before(&mut self, source: usize) -> Result<()> {
+        self.close()?;
+        while self.cursor < source.min(self.sources.len()) {
+            let s = self.cursor;
+            self.cursor += 1;
+            self.open = self.create(s)?.map(|w| (s, w));
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    /// The output file of a JSONL source of the run, created.
+    fn create(&self, s: usize) -> Result<Option<CompressedWriter>> {
+        let (SourceKind::Jsonl(compression), None) = (self.sources[s].kind, self.left_out[s]) else {
+            return Ok(None);
+        };
+        let rel = &self.sources[s].out_rel;
+        let path = self.out.staged(rel);
+        let failed = |e| Error::io(self.out.shown(rel), e);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(failed)?;
+        }
+        let file = fs::File::create(&path).map_err(failed)?;
+        CompressedWriter::new(file, compression).map(Some).map_err(failed)
     }
 
     fn close(&mut self) -> Result<()> {
@@ -970,9 +1132,6 @@ impl<'a> JsonlOutputs<'a> {
     }
 
     fn finish_all(&mut self) -> Result<()> {
-        if !self.sources.is_empty() {
-            self.advance_to(self.sources.len() - 1)?;
-        }
-        self.close()
+        self.finish_before(self.sources.len())
     }
 }

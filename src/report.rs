@@ -14,8 +14,8 @@ use crate::doc::{DocId, Lines};
 use crate::fingerprint::LineFp;
 use crate::near_docs::NearDocs;
 use crate::read::Skip;
-use crate::tally::Tallies;
 pub use crate::tally::{SiteChrome, TopLine};
+use crate::tally::{Tallies, TalliesAt};
 use crate::Result;
 
 /// How many removed lines the stats list.
@@ -30,7 +30,7 @@ pub const SKIP_EXAMPLES: usize = 100;
 /// Removed lines are shown cut to this many characters.
 const SAMPLE_CHARS: usize = 160;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub docs: u64,
     pub lines: u64,
@@ -39,13 +39,13 @@ pub struct Totals {
 
 /// Input lines longer than `--max-line-bytes`, and the pieces they were
 /// judged in. Every other line count counts each piece as a line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LongLines {
     pub lines: u64,
     pub pieces: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonTotals {
     pub lines: u64,
     pub bytes: u64,
@@ -298,6 +298,19 @@ pub struct StatsBuilder {
     tallies: Tallies,
 }
 
+/// A [`StatsBuilder`] as [`StatsBuilder::persist`] left it, less the
+/// tallies' records (in the work folder).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsAt {
+    input: Totals,
+    long_lines: LongLines,
+    output: Totals,
+    removed: BTreeMap<Reason, ReasonTotals>,
+    cluster_sizes: BTreeMap<DocId, u64>,
+    skipped: Skipped,
+    tallies: TalliesAt,
+}
+
 impl Default for StatsBuilder {
     /// Stats whose tallies are held in memory, whatever their size.
     fn default() -> StatsBuilder {
@@ -324,6 +337,35 @@ impl StatsBuilder {
     pub fn tally_through(&mut self, exchanges: &Exchanges) {
         debug_assert!(self.input.docs == 0);
         self.tallies = Tallies::new(exchanges);
+    }
+
+    /// Writes what was counted so far to the work folder of `exchanges`
+    /// (see [`Tallies::persist`]); returns the rest, for
+    /// [`StatsBuilder::reopen`].
+    pub fn persist(&mut self) -> Result<StatsAt> {
+        Ok(StatsAt {
+            input: self.input,
+            long_lines: self.long_lines,
+            output: self.output,
+            removed: self.removed.clone(),
+            cluster_sizes: self.cluster_sizes.clone(),
+            skipped: self.skipped.clone(),
+            tallies: self.tallies.persist()?,
+        })
+    }
+
+    /// The stats that [`StatsBuilder::persist`] left in the work folder of
+    /// `exchanges` when it returned `at`.
+    pub fn reopen(exchanges: &Exchanges, at: StatsAt) -> Result<StatsBuilder> {
+        Ok(StatsBuilder {
+            input: at.input,
+            long_lines: at.long_lines,
+            output: at.output,
+            removed: at.removed,
+            cluster_sizes: at.cluster_sizes,
+            skipped: at.skipped,
+            tallies: Tallies::reopen(exchanges, at.tallies)?,
+        })
     }
 
     /// Ends a batch of documents (see [`Tallies::end_batch`]).

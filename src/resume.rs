@@ -1,11 +1,15 @@
 //! Resuming a run: with `--work-dir DIR`, the first pass (reading and
-//! fingerprinting every input, the longest stage) leaves what it learned in
-//! a folder of DIR named by the run's key, with a completion marker. Running
-//! the same command again after a failure or a kill reuses it and starts at
-//! the stage after it. On the way, the first pass leaves checkpoints (every
-//! few minutes): what it learned of the documents read so far, with a
-//! marker. A run killed inside the first pass resumes it after the last
-//! checkpoint, and reads only the inputs after it.
+//! fingerprinting every input) leaves what it learned in a folder of DIR
+//! named by the run's key, with a completion marker. Running the same
+//! command again after a failure or a kill reuses it and starts at the
+//! stage after it. On the way, the first pass leaves checkpoints (every few
+//! minutes): what it learned of the documents read so far, with a marker. A
+//! run killed inside the first pass resumes it after the last checkpoint,
+//! and reads only the inputs after it. The second pass (deciding and
+//! writing) checkpoints too, between two inputs: the results of the inputs
+//! before are written (under names of the key, see
+//! [`write::Staging::Kept`]), and a rerun goes on from the next input (the
+//! stages between the passes, which are short, are run again).
 //!
 //! The key binds the folder to everything its contents depend on: the
 //! build (a hash of the executable), the options, the partition count and
@@ -20,13 +24,14 @@ use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::config::CleanConfig;
 use crate::dataflow::u64_at;
 use crate::keymap::KeyMap;
 use crate::read::plan::InputPlan;
-use crate::report::Skipped;
+use crate::report::{Skipped, StatsAt};
 use crate::write;
 use crate::{Error, Result};
 
@@ -39,6 +44,8 @@ const CHECKPOINT: &str = "first-pass.checkpoint";
 const FIRST_PASS_FACTS: &str = "first-pass.facts";
 /// The marker of a checkpoint of the second pass; it holds the run's key.
 const SECOND_PASS_CHECKPOINT: &str = "second-pass.checkpoint";
+/// How far the second pass got (see [`SecondPass`]) at its last checkpoint.
+const SECOND_PASS_FACTS: &str = "second-pass.facts";
 
 /// The key of a run: see the module docs.
 pub fn run_key(config: &CleanConfig, plan: &InputPlan, partitions: u32, batch_bytes: u64) -> Result<String> {
@@ -174,6 +181,13 @@ impl WorkFolder {
         self.mark(CHECKPOINT)
     }
 
+    /// Marks that the folder holds a checkpoint of the second pass: the
+    /// results of the sources before it written and on disk, then how far
+    /// it got saved beside them (see [`save_second_pass`]).
+    pub fn mark_second_pass_checkpoint(&self) -> Result<()> {
+        self.mark(SECOND_PASS_CHECKPOINT)
+    }
+
     /// Writes the marker `name` (the run's key) under another name and
     /// renames it, so it is never half there.
     fn mark(&self, name: &str) -> Result<()> {
@@ -248,6 +262,31 @@ pub fn save_first_pass(dir: &Path, first: &FirstPass) -> Result<()> {
     write::replace_file(&dir.join(FIRST_PASS_FACTS), &out)
 }
 
+/// How far the second pass got at a checkpoint: the sources before
+/// `next_source` are written whole (their output files, their lines of the
+/// annotations, their counts in the stats), nothing of the later ones.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SecondPass {
+    pub next_source: usize,
+    /// Bytes of the annotations file that hold the sources before it.
+    pub annotations_bytes: u64,
+    pub stats: StatsAt,
+}
+
+/// Writes `second` into `dir`, replacing what an earlier checkpoint wrote
+/// (the marker is written apart).
+pub fn save_second_pass(dir: &Path, second: &SecondPass) -> Result<()> {
+    let json = serde_json::to_vec(second).map_err(|e| Error::Config(e.to_string()))?;
+    write::replace_file(&dir.join(SECOND_PASS_FACTS), &json)
+}
+
+/// What [`save_second_pass`] wrote into `dir`.
+pub fn load_second_pass(dir: &Path) -> Result<SecondPass> {
+    let path = dir.join(SECOND_PASS_FACTS);
+    let bytes = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    serde_json::from_slice(&bytes).map_err(|_| damaged(&path))
+}
+
 /// Reads what [`save_first_pass`] wrote, in order.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -310,6 +349,22 @@ pub fn load_first_pass(dir: &Path) -> Result<FirstPass> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn how_far_the_second_pass_got_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let second = SecondPass {
+            next_source: 7,
+            annotations_bytes: 1 << 33,
+            stats: StatsAt::default(),
+        };
+        save_second_pass(dir.path(), &second).unwrap();
+        assert_eq!(load_second_pass(dir.path()).unwrap(), second);
+        let facts = dir.path().join(SECOND_PASS_FACTS);
+        let json = fs::read(&facts).unwrap();
+        fs::write(&facts, &json[..json.len() - 1]).unwrap();
+        assert!(load_second_pass(dir.path()).is_err(), "cut short: an error");
+    }
 
     #[test]
     fn what_the_first_pass_learned_reads_back_as_written() {

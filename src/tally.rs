@@ -15,7 +15,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::dataflow::{u32_at, u64_at, DocStore, Exchange, Exchanges, Record};
@@ -102,6 +102,13 @@ struct Count {
     sample: u64,
 }
 
+/// How far [`Tallies::persist`] got: batches handed over, samples stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TalliesAt {
+    pub batches: u32,
+    pub samples: u64,
+}
+
 /// The removed lines of a run, counted (see the module docs).
 pub struct Tallies {
     /// Removed duplicate lines by key; chrome lines and site totals by site.
@@ -124,6 +131,36 @@ impl Tallies {
             batch: HashMap::new(),
             batches: 0,
         }
+    }
+
+    /// Hands the batch's counts over and writes everything counted so far
+    /// to the work folder (see [`Exchange::persist`]); returns what
+    /// [`Tallies::reopen`] needs to go on from here.
+    pub fn persist(&mut self) -> Result<TalliesAt> {
+        self.end_batch()?;
+        self.lines.persist()?;
+        self.chrome.persist()?;
+        self.samples.persist()?;
+        Ok(TalliesAt {
+            batches: self.batches,
+            samples: self.samples.len() as u64,
+        })
+    }
+
+    /// The tallies that [`Tallies::persist`] left in the work folder of
+    /// `exchanges` when it returned `at`.
+    pub fn reopen(exchanges: &Exchanges, at: TalliesAt) -> Result<Tallies> {
+        let Some(dir) = &exchanges.dir else {
+            return Ok(Tallies::new(exchanges));
+        };
+        let samples = usize::try_from(at.samples).unwrap_or(usize::MAX);
+        Ok(Tallies {
+            lines: exchanges.reopen("removed-lines", at.batches)?,
+            chrome: exchanges.reopen("chrome-lines", at.batches)?,
+            samples: DocStore::reopen(dir.join("samples"), exchanges.budget.clone(), samples)?,
+            batch: HashMap::new(),
+            batches: at.batches,
+        })
     }
 
     /// A duplicate line removed `lines` times from one document.

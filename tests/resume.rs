@@ -83,6 +83,8 @@ enum Resumed {
     /// A checkpoint of the first pass, after this many documents.
     Checkpoint(u64),
     FirstPassDone,
+    /// A checkpoint of the second pass, at this input (1-based).
+    SecondPass(u64),
 }
 
 /// Runs the same command to its end; where it said it resumed from.
@@ -94,10 +96,15 @@ fn rerun(t: &TestDir, setup: &Setup, out: &str, extra: &[&str]) -> (Resumed, Tre
         .split("resuming the first pass after ")
         .nth(1)
         .and_then(|rest| rest.split(' ').next()?.parse().ok());
-    let resumed = match after {
-        Some(docs) => Resumed::Checkpoint(docs),
-        None if stderr.contains("resuming after the first pass") => Resumed::FirstPassDone,
-        None => Resumed::Nothing,
+    let second = stderr
+        .split("resuming the second pass at input ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next()?.parse().ok());
+    let resumed = match (after, second) {
+        (_, Some(input)) => Resumed::SecondPass(input),
+        (Some(docs), None) => Resumed::Checkpoint(docs),
+        (None, None) if stderr.contains("resuming after the first pass") => Resumed::FirstPassDone,
+        (None, None) => Resumed::Nothing,
     };
     (resumed, tree)
 }
@@ -208,4 +215,118 @@ fn a_folder_of_text_files_resumes_after_the_files_of_its_checkpoint() {
         "resumed from {resumed:?} of {docs} documents"
     );
     assert_same(&whole, &tree, "a text folder resumed");
+}
+
+/// The corpus of [`corpus`] in `parts` shards, the second one gzipped: the
+/// second pass checkpoints between two inputs.
+fn sharded_corpus(t: &TestDir, parts: usize) {
+    corpus(t);
+    let whole = t.read("s/corpus/part-00000.jsonl");
+    let lines: Vec<&[u8]> = whole.split_inclusive(|&b| b == b'\n').collect();
+    for (i, chunk) in lines.chunks(lines.len().div_ceil(parts)).enumerate() {
+        let bytes = chunk.concat();
+        if i == 1 {
+            use std::io::Write;
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            gz.write_all(&bytes).unwrap();
+            t.write(&format!("s/corpus/part-{i:05}.jsonl.gz"), gz.finish().unwrap());
+        } else {
+            t.write(&format!("s/corpus/part-{i:05}.jsonl"), bytes);
+        }
+    }
+    std::fs::remove_file(t.path("s/corpus/part-00001.jsonl")).ok();
+}
+
+/// The JSONL shards of [`sharded_corpus`], checkpointed after every batch.
+const SHARDS: Setup = Setup {
+    include: "*.jsonl*",
+    flags: FLAGS,
+    checkpoint_every: "1",
+};
+
+/// Files beside the output that a run writes under temporary names.
+fn leftovers(t: &TestDir) -> Vec<String> {
+    t.entries(".")
+        .into_iter()
+        .filter(|name| name.contains(".textsieve-"))
+        .collect()
+}
+
+#[test]
+fn a_run_killed_in_the_second_pass_resumes_at_the_input_of_its_last_checkpoint() {
+    let t = TestDir::new();
+    sharded_corpus(&t, 6);
+    let (whole, stats) = clean(&t, "s/corpus", SHARDS.include, "whole", FLAGS);
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    // Killed while reading the last inputs: resumed at a later input than
+    // the first (the writer checkpointed between inputs).
+    killed(&t, &SHARDS, "out", &[], &format!("clean:{}", docs * 9 / 10));
+    let (resumed, tree) = rerun(&t, &SHARDS, "out", &[]);
+    assert!(
+        matches!(resumed, Resumed::SecondPass(n) if n > 1),
+        "resumed from {resumed:?}"
+    );
+    assert_same(&whole, &tree, "the second pass resumed");
+    assert_eq!(leftovers(&t), Vec::<String>::new());
+    // Killed inside the checkpoint at input 4: its outputs, annotations
+    // and stats are written, how far they go is not. It resumes from the
+    // checkpoint before.
+    killed(&t, &SHARDS, "out", &[], "second-pass-checkpoint:3");
+    let (resumed, tree) = rerun(&t, &SHARDS, "out", &[]);
+    assert!(
+        matches!(resumed, Resumed::SecondPass(n) if (2..4).contains(&n)),
+        "resumed from {resumed:?}"
+    );
+    assert_same(&whole, &tree, "killed inside a checkpoint of the second pass");
+    assert_eq!(leftovers(&t), Vec::<String>::new());
+}
+
+#[test]
+fn a_second_pass_whose_written_results_are_gone_starts_over() {
+    let t = TestDir::new();
+    sharded_corpus(&t, 4);
+    let (whole, stats) = clean(&t, "s/corpus", SHARDS.include, "whole", FLAGS);
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    killed(&t, &SHARDS, "out", &[], &format!("clean:{}", docs * 9 / 10));
+    let staged = leftovers(&t);
+    assert!(
+        staged.iter().any(|name| name.starts_with(".out.textsieve-k")),
+        "the output is kept for a rerun: {staged:?}"
+    );
+    for name in staged.iter().filter(|n| n.starts_with(".out.textsieve-")) {
+        std::fs::remove_dir_all(t.path(name)).unwrap();
+    }
+    let (resumed, tree) = rerun(&t, &SHARDS, "out", &[]);
+    assert_eq!(resumed, Resumed::FirstPassDone);
+    assert_same(&whole, &tree, "the output removed before the rerun");
+    // The same with the annotations cut short.
+    killed(&t, &SHARDS, "out", &[], &format!("clean:{}", docs * 9 / 10));
+    let ann = leftovers(&t)
+        .into_iter()
+        .find(|n| n.starts_with(".out.ann.jsonl."))
+        .unwrap_or_else(|| panic!("kept annotations: {:?}", leftovers(&t)));
+    std::fs::write(t.path(&ann), b"").unwrap();
+    let (resumed, tree) = rerun(&t, &SHARDS, "out", &[]);
+    assert_eq!(resumed, Resumed::FirstPassDone);
+    assert_same(&whole, &tree, "the annotations cut short before the rerun");
+}
+
+#[test]
+fn a_folder_of_text_files_resumes_its_second_pass() {
+    const TEXT: Setup = Setup {
+        include: "*",
+        flags: &["--work-dir", "work", "--max-memory", "16MB"],
+        checkpoint_every: "1",
+    };
+    let t = TestDir::new();
+    t.run(&["synth", "--size", "2MB", "--seed", "3", "-o", "s"]).ok();
+    let (whole, stats) = clean(&t, "s/corpus", TEXT.include, "whole", TEXT.flags);
+    let docs = stats["input"]["docs"].as_u64().unwrap();
+    killed(&t, &TEXT, "out", &[], &format!("clean:{}", docs * 9 / 10));
+    let (resumed, tree) = rerun(&t, &TEXT, "out", &[]);
+    assert!(
+        matches!(resumed, Resumed::SecondPass(n) if n > 1),
+        "resumed from {resumed:?}"
+    );
+    assert_same(&whole, &tree, "a text folder's second pass resumed");
 }

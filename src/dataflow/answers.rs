@@ -39,7 +39,8 @@ impl<A: Answered> AnswerReader<A> {
 
     /// The answers of documents `from..to`, sorted by [`Answered::order`],
     /// and where each document's start (one more entry than documents).
-    /// Calls must ask for increasing, adjoining ranges.
+    /// Calls must ask for increasing ranges; the answers of documents
+    /// between two ranges (before the first) are passed over.
     pub fn take(&mut self, from: DocId, to: DocId) -> Result<(Vec<A>, Vec<usize>)> {
         let mut answers = Vec::new();
         for (stream, head) in &mut self.streams {

@@ -29,7 +29,7 @@ mod cross_doc;
 mod near;
 mod repeat;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::DocDedup;
 use crate::dataflow::answers::DocAnswers;
@@ -37,7 +37,7 @@ use crate::doc::{DocId, Lines};
 use crate::index::{CorpusIndex, DocFingerprint};
 
 /// Why a line was removed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     DupDoc,
