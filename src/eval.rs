@@ -220,6 +220,9 @@ pub struct EvalReport {
     /// whole-document reason when every scored line has it; the prediction
     /// is the annotation's `status`.
     pub per_document_reason: Vec<DocumentReasonScore>,
+    /// Near copies of other documents that the truth removes whole, by how
+    /// they were made (when the truth says), and how many the run removed.
+    pub per_copy_kind: Vec<CopyKindScore>,
     /// Scored lines: truth label → predicted reason (or `kept`) → count.
     pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
     pub bytes: ByteScores,
@@ -237,6 +240,9 @@ struct TruthIn {
     labels: Vec<String>,
     #[serde(default)]
     line_bytes: Option<Vec<u64>>,
+    /// For a near copy of another document: how it was made.
+    #[serde(default)]
+    copy: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -264,6 +270,7 @@ struct TruthDoc {
     record: Option<u64>,
     labels: Vec<u8>,
     line_bytes: Option<Vec<u64>>,
+    copy: Option<String>,
     /// Line of the annotation file that matched it.
     matched: Option<usize>,
 }
@@ -296,6 +303,15 @@ pub struct DocumentReasonScore {
     pub recall: f64,
 }
 
+/// Near copies of one kind: how many were removed whole.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CopyKindScore {
+    pub kind: String,
+    pub copies: u64,
+    pub removed: u64,
+    pub recall: f64,
+}
+
 /// Reasons that remove a whole document.
 const DOCUMENT_REASONS: [&str; 2] = ["dup_doc", "near_dup_doc"];
 
@@ -303,6 +319,8 @@ const DOCUMENT_REASONS: [&str; 2] = ["dup_doc", "near_dup_doc"];
 struct Scorer {
     /// Per whole-document reason: truth, predicted and both counts.
     documents: [(u64, u64, u64); DOCUMENT_REASONS.len()],
+    /// Per kind of near copy: copies, and those removed whole.
+    copies: BTreeMap<String, (u64, u64)>,
     /// Predicted reason names, by id.
     reasons: Vec<String>,
     reason_ids: HashMap<String, u16>,
@@ -414,6 +432,7 @@ fn read_truth(path: &Path) -> Result<(Vec<TruthDoc>, TruthIndex), EvalError> {
             record: key.1,
             labels,
             line_bytes: t.line_bytes,
+            copy: t.copy,
             matched: None,
         });
         Ok(())
@@ -503,6 +522,14 @@ impl Scorer {
             counts.0 += u64::from(t);
             counts.1 += u64::from(p);
             counts.2 += u64::from(t && p);
+        }
+        // A near copy the truth removes whole (an edited copy may be too
+        // far from its source to be one).
+        let removed_whole = |r: Option<&str>| r.is_some_and(|r| DOCUMENT_REASONS.contains(&r));
+        if let Some(kind) = doc.copy.as_ref().filter(|_| removed_whole(whole)) {
+            let c = self.copies.entry(kind.clone()).or_default();
+            c.0 += 1;
+            c.1 += u64::from(removed_whole(status));
         }
         let mut predicted: Vec<Option<u16>> = vec![None; n];
         for s in spans {
@@ -687,6 +714,16 @@ impl Scorer {
                     recall: ratio(both, truth),
                 })
                 .collect(),
+            per_copy_kind: self
+                .copies
+                .iter()
+                .map(|(kind, &(copies, removed))| CopyKindScore {
+                    kind: kind.clone(),
+                    copies,
+                    removed,
+                    recall: ratio(removed, copies),
+                })
+                .collect(),
             confusion,
             bytes: self.bytes,
             worst_fp,
@@ -851,6 +888,21 @@ impl EvalReport {
             }
         }
 
+        if !self.per_copy_kind.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{:<24} {:>10} {:>10} {:>8}",
+                "near copies by kind", "copies", "removed", "recall"
+            );
+            for c in &self.per_copy_kind {
+                let _ = writeln!(
+                    out,
+                    "{:<24} {:>10} {:>10} {:>8.4}",
+                    c.kind, c.copies, c.removed, c.recall
+                );
+            }
+        }
+
         // Confusion table: rows in label order, columns in predicted order then "kept".
         let mut cols: Vec<&str> = self
             .per_predicted_reason
@@ -978,6 +1030,40 @@ mod tests {
             ),
             truth("s1/b.txt", &["keep", "chrome"]),
         ]
+    }
+
+    #[test]
+    fn near_copies_are_counted_by_kind_when_the_truth_removes_them_whole() {
+        let copy = |path: &str, kind: &str, label: &str| json!({"path": path, "record": null, "site": "s", "labels": [label, label], "copy": kind});
+        let whole = |path: &str, status: &str| {
+            let mut a = ann(path, 2, json!([span("near_dup_doc", 1, 2, [0, 9])]));
+            a["status"] = json!(status);
+            a
+        };
+        let f = files(
+            &[
+                copy("r1.txt", "rewrapped", "near_dup_doc"),
+                copy("r2.txt", "rewrapped", "near_dup_doc"),
+                copy("p.txt", "paragraph_dropped", "near_dup_doc"),
+                // An edited copy too far from its source: not a near copy.
+                copy("e.txt", "edited", "keep"),
+            ],
+            &[
+                whole("r1.txt", "near_dup_doc"),
+                ann("r2.txt", 2, json!([])),
+                whole("p.txt", "near_dup_doc"),
+                ann("e.txt", 2, json!([])),
+            ],
+        );
+        let r = run(&f);
+        let kinds: Vec<(&str, u64, u64)> = r
+            .per_copy_kind
+            .iter()
+            .map(|c| (c.kind.as_str(), c.copies, c.removed))
+            .collect();
+        assert_eq!(kinds, [("paragraph_dropped", 1, 1), ("rewrapped", 2, 1)]);
+        assert_eq!(r.per_copy_kind[1].recall, 0.5);
+        assert!(r.render().contains("near copies by kind"));
     }
 
     #[test]
