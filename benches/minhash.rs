@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use textsieve::minhash::{jaccard, signature};
+use textsieve::minhash::{resemblance, signature};
 
 const SHINGLES: usize = 1400;
 const K: usize = 112;
@@ -59,8 +59,8 @@ fn bench(c: &mut Criterion) {
     other.extend_from_slice(&a[..SHINGLES / 2]);
     other.sort_unstable();
     other.dedup();
-    c.bench_function("exact_jaccard_1400", |b| {
-        b.iter(|| jaccard(black_box(&a), black_box(&other)))
+    c.bench_function("exact_resemblance_1400", |b| {
+        b.iter(|| resemblance(black_box(&a), black_box(&other)))
     });
 }
 

@@ -123,7 +123,7 @@ pub struct CleanArgs {
     /// Rows per LSH band.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_ROWS)]
     pub rows: usize,
-    /// Jaccard similarity of two documents' shingle sets from which one is a near duplicate of the other.
+    /// Resemblance of two documents' shingle sets (the share of the smaller found in the larger, at most twice its size) from which one is a near duplicate of the other.
     #[arg(long, value_name = "F", default_value_t = config::DEFAULT_DOC_THRESHOLD)]
     pub doc_threshold: f64,
     /// Which document of a near-duplicate cluster is kept: first (in corpus order) or longest.

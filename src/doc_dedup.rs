@@ -1,6 +1,7 @@
 //! Near-duplicate documents, found between the two passes from the MinHash
 //! signatures of the first: LSH buckets name candidate pairs, each pair is
-//! verified on the exact Jaccard similarity of the two documents' shingle sets,
+//! verified on the exact [`minhash::resemblance`] of the two documents'
+//! shingle sets (those of their word stream, wherever its line breaks fall),
 //! verified pairs are joined by union-find, and each cluster keeps one
 //! document (`--keep first|longest`). A bucket collision alone never removes
 //! a document.
@@ -28,8 +29,9 @@ pub use crate::near_docs::{ClusterInfo, Member, NearDocs};
 /// fills one bucket: comparing all pairs would be quadratic, and the chain of
 /// neighbours already joins them).
 const BUCKET_NEIGHBOURS: usize = 4;
-/// A candidate whose signatures agree on a share this far below the threshold
-/// is not worth the exact comparison (the estimate's standard error at 112
+/// A candidate whose signatures agree on a share this far below the least
+/// Jaccard similarity of a near duplicate ([`minhash::jaccard_floor`]) is
+/// not worth the exact comparison (the estimate's standard error at 112
 /// values is under 0.05).
 const AGREEMENT_MARGIN: f64 = 0.2;
 
@@ -91,7 +93,7 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> crate::Result<NearDocs> {
         .par_iter()
         .map(|&(d, kept)| {
             let (a, b) = (index.doc_shingles(d)?, index.doc_shingles(kept)?);
-            Ok(per_mille(minhash::jaccard(&a, &b)))
+            Ok(per_mille(minhash::resemblance(&a, &b)))
         })
         .collect::<crate::Result<_>>()?;
     let mut members: HashMap<DocId, Member> = by_cluster
@@ -120,15 +122,15 @@ pub fn find(index: &CorpusIndex, rules: &DocRules) -> crate::Result<NearDocs> {
 }
 
 /// Whether two documents are near duplicates: their signatures agree
-/// enough to be worth the exact comparison, and their shingle sets' Jaccard
-/// similarity reaches `threshold`.
+/// enough to be worth the exact comparison, and the
+/// [`minhash::resemblance`] of their shingle sets reaches `threshold`.
 fn similar(index: &CorpusIndex, a: DocId, b: DocId, threshold: f64) -> crate::Result<bool> {
     let agreement = minhash::agreement(&index.signature(a)?, &index.signature(b)?);
-    if agreement < threshold - AGREEMENT_MARGIN {
+    if agreement < minhash::jaccard_floor(threshold) - AGREEMENT_MARGIN {
         return Ok(false);
     }
     let (a, b) = (index.doc_shingles(a)?, index.doc_shingles(b)?);
-    Ok(minhash::jaccard(&a, &b) >= threshold)
+    Ok(minhash::resemblance(&a, &b) >= threshold)
 }
 
 /// The candidate pairs (earlier << 32 | later) of all bands' buckets, a

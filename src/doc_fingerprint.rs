@@ -20,7 +20,9 @@ pub struct DocFingerprint {
     /// The document's site ([`fingerprint::site_key`]).
     pub site: u64,
     /// The shingles of the long lines, each line's sorted and distinct, one
-    /// line after another.
+    /// line after another; then, sorted and distinct, the shingles of the
+    /// long lines' word stream across their line ends
+    /// ([`fingerprint::boundary_shingles`]). All of them are the document's.
     pub shingles: Vec<ShingleId>,
     /// Each long line, in order, with the end of its shingles in `shingles`.
     pub long_lines: Vec<(u32, usize)>,
@@ -84,6 +86,13 @@ impl DocFingerprint {
                 sampled.extend(asked(&line_sampled, ids.len(), rules.containment).map(|(h, a)| (line, h, a)));
             }
         });
+        // The document's shingles: its lines', then those across line ends
+        // (after the last line's, where no line's range reaches).
+        let mut boundary = Vec::new();
+        fingerprint::boundary_shingles(&words, &word_ends, rules.shingle, &mut boundary);
+        boundary.sort_unstable();
+        boundary.dedup();
+        shingles.extend_from_slice(&boundary);
         let signature = (rules.docs.doc_dedup == DocDedup::Near && shingles.len() >= MIN_DOC_SHINGLES)
             .then(|| minhash::signature(shingles.iter().copied(), rules.docs.signature_len()))
             .flatten();

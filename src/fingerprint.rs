@@ -157,6 +157,22 @@ pub fn shingles_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>, sampled: &
     sampled.dedup();
 }
 
+/// The shingles of a document's word stream that no one line holds: the
+/// windows of `k` words across the end of a line, given the word hashes of
+/// its long lines one after another (`words`) and where each line's end
+/// (`line_ends`). With the lines' own shingles, they are the shingles of the
+/// stream: the same wherever its line breaks fall.
+pub fn boundary_shingles(words: &[u64], line_ends: &[usize], k: usize, out: &mut Vec<ShingleId>) {
+    let mut ends = line_ends.iter().copied().peekable();
+    for start in 0..words.len().saturating_sub(k - 1) {
+        while ends.next_if(|&end| end <= start).is_some() {}
+        if ends.peek().is_some_and(|&end| end < start + k) {
+            let win = &words[start..start + k];
+            out.push(shingle_id(win[1..].iter().fold(win[0], |h, w| mix(h, *w))));
+        }
+    }
+}
+
 /// The shingles of `n` words of a normalized line (see [`shingle_ids_of`]).
 pub fn shingle_ids(normalized: &str, n: usize, out: &mut Vec<ShingleId>) {
     let words: Vec<u64> = word_hashes(normalized).collect();
@@ -449,6 +465,41 @@ pub fn for_each_index_pair(lines: &[LineFp], min_chars: usize, mut f: impl FnMut
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ids of the shingles of `k` words of a line's worth of word hashes.
+    fn ids(words: &[u64], k: usize) -> Vec<ShingleId> {
+        let mut out = Vec::new();
+        shingle_ids_of(words, k, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_word_stream_is_its_lines_shingles_and_those_across_line_ends() {
+        let words: Vec<u64> = (1..=12).map(|w| w * 0x9e37_79b9).collect();
+        // Lines of 5, 2 and 5 words: windows of 3 at 0..=9; those at 3, 4
+        // (across the first end, at 5), 5 and 6 (across the second, at 7)
+        // are in no one line.
+        let mut across = Vec::new();
+        boundary_shingles(&words, &[5, 7, 12], 3, &mut across);
+        let want: Vec<ShingleId> = [3, 4, 5, 6]
+            .iter()
+            .map(|&s| ids(&words[s..s + 3], 3)[0])
+            .collect();
+        assert_eq!(across, want);
+        // With the lines' own, they are the stream's shingles, however it
+        // is cut into lines (a line shorter than k words aside).
+        let mut all: Vec<ShingleId> = ids(&words[..5], 3);
+        all.extend(ids(&words[7..], 3));
+        all.extend(&across);
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all, ids(&words, 3));
+        across.clear();
+        boundary_shingles(&words, &[12], 3, &mut across);
+        assert!(across.is_empty(), "one line: nothing across");
+        boundary_shingles(&words[..2], &[1, 2], 3, &mut across);
+        assert!(across.is_empty(), "fewer words than a shingle");
+    }
 
     #[test]
     fn the_look_up_asks_about_the_hits_it_stops_at_and_the_misses_it_allows() {

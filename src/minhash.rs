@@ -90,6 +90,32 @@ pub fn band_key(sig: &[u32], band: usize, rows: usize) -> u64 {
         .fold(band as u64, |acc, &v| mix64(acc.rotate_left(32) ^ u64::from(v)))
 }
 
+/// A document is never the near duplicate of one with more than this many
+/// times its shingles: a page that holds another page's text and as much
+/// again is another page (an article beside its teaser).
+pub const MAX_SIZE_RATIO: f64 = 2.0;
+
+/// How near two documents are, from their sorted, distinct shingle sets:
+/// the share of the smaller set found in the larger, so that a copy that
+/// lost a paragraph or gained one is as near as a copy with every word (0
+/// when the larger has more than [`MAX_SIZE_RATIO`] times the shingles of
+/// the smaller).
+pub fn resemblance(a: &[ShingleId], b: &[ShingleId]) -> f64 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.is_empty() || large.len() as f64 > MAX_SIZE_RATIO * small.len() as f64 {
+        return 0.0;
+    }
+    fingerprint::shared(small, large) as f64 / small.len() as f64
+}
+
+/// The least Jaccard similarity of two sets whose [`resemblance`] is at
+/// least `threshold`: MinHash signatures estimate Jaccard similarity.
+pub fn jaccard_floor(threshold: f64) -> f64 {
+    // The smaller set, of size 1, shares `threshold` with one of size
+    // MAX_SIZE_RATIO.
+    threshold / (MAX_SIZE_RATIO + 1.0 - threshold)
+}
+
 /// Exact Jaccard similarity of two sorted, distinct sets.
 pub fn jaccard(a: &[ShingleId], b: &[ShingleId]) -> f64 {
     let shared = fingerprint::shared(a, b);
@@ -153,5 +179,24 @@ mod tests {
         other[3] = 99;
         assert_ne!(band_key(&sig, 0, 8), band_key(&other, 0, 8));
         assert_eq!(band_key(&sig, 1, 8), band_key(&other, 1, 8));
+    }
+
+    #[test]
+    fn resemblance_is_the_share_of_the_smaller_set_in_a_larger_at_most_twice_its_size() {
+        let large: Vec<u32> = (0..100).collect();
+        // 40 of 50 in the larger, in either order.
+        let small: Vec<u32> = (0..40).chain(1000..1010).collect();
+        assert_eq!(resemblance(&small, &large), 0.8);
+        assert_eq!(resemblance(&large, &small), 0.8);
+        // Exactly twice the size still counts; one more does not.
+        assert_eq!(resemblance(&large[..50], &large), 1.0);
+        assert_eq!(resemblance(&large[..50], &(0..101).collect::<Vec<_>>()), 0.0);
+        assert_eq!(resemblance(&[], &large[..1]), 0.0);
+        // The least Jaccard similarity of a pair at resemblance t: the
+        // smaller inside one twice its size.
+        let floor = jaccard_floor(0.8);
+        assert!((floor - 0.4 / 1.1).abs() < 1e-12, "{floor}");
+        let (s, l): (Vec<u32>, Vec<u32>) = ((0..40).chain(1000..1010).collect(), (0..100).collect());
+        assert!((jaccard(&s, &l) - floor).abs() < 1e-12);
     }
 }

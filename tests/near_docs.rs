@@ -1,6 +1,8 @@
-//! Near-duplicate documents (`--doc-dedup near`): where the Jaccard threshold
-//! cuts, which document of a cluster is kept, what the annotations and stats
-//! say, and that pages of one site that only share its template stay.
+//! Near-duplicate documents (`--doc-dedup near`): where the resemblance
+//! threshold cuts, that line breaks do not count and a lost paragraph is
+//! still a copy, which document of a cluster is kept, what the annotations
+//! and stats say, and that pages of one site that only share its template
+//! stay.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +16,9 @@ fn line(doc: &str, i: usize) -> String {
         .join(" ")
 }
 
-/// Two documents of `n` lines that share their first `shared` lines: the
-/// Jaccard similarity of their shingle sets is shared / (2n - shared).
+/// Two documents of `n` lines that share their first `shared` lines. Each
+/// has 20n - 4 shingles (16 in each line, 4 across each line end), of
+/// which they share 20 shared - 4: their resemblance.
 fn pair(name: &str, n: usize, shared: usize) -> (String, String) {
     let a: Vec<String> = (0..n).map(|i| line(name, i)).collect();
     let b: Vec<String> = (0..n)
@@ -30,11 +33,11 @@ fn pair(name: &str, n: usize, shared: usize) -> (String, String) {
     (a.join("\n") + "\n", b.join("\n") + "\n")
 }
 
-/// Runs `clean` over pairs at Jaccard 0.5, 0.7, 0.85 and 0.95 (one folder
-/// per pair, the copy second) and gives each copy's annotation.
+/// Runs `clean` over pairs at resemblance 0.50, 0.70, 0.85 and 0.95 (one
+/// folder per pair, the copy second) and gives each copy's annotation.
 fn run_pairs(extra: &[&str]) -> BTreeMap<&'static str, serde_json::Value> {
     let t = TestDir::new();
-    let cases = [("j50", 30, 20), ("j70", 17, 14), ("j85", 37, 34), ("j95", 39, 38)];
+    let cases = [("r50", 30, 15), ("r70", 20, 14), ("r85", 20, 17), ("r95", 40, 38)];
     for (name, n, shared) in cases {
         let (a, b) = pair(name, n, shared);
         t.write(&format!("in/{name}/1.txt"), a);
@@ -63,44 +66,83 @@ fn run_pairs(extra: &[&str]) -> BTreeMap<&'static str, serde_json::Value> {
 fn the_default_threshold_cuts_between_0_7_and_0_85() {
     let ann = run_pairs(&[]);
     for (name, want) in [
-        ("j50", "keep"),
-        ("j70", "keep"),
-        ("j85", "near_dup_doc"),
-        ("j95", "near_dup_doc"),
+        ("r50", "keep"),
+        ("r70", "keep"),
+        ("r85", "near_dup_doc"),
+        ("r95", "near_dup_doc"),
     ] {
         assert_eq!(ann[name]["status"], want, "{name}: {}", ann[name]);
     }
-    // The provenance names the kept document and the exact similarity.
-    let span = &ann["j85"]["removed"][0];
+    // The provenance names the kept document and the exact resemblance:
+    // 336 / 396 and 756 / 796.
+    let span = &ann["r85"]["removed"][0];
     assert_eq!(span["reason"], "near_dup_doc");
-    assert_eq!(span["of"]["path"], "in/j85/1.txt");
-    assert_eq!(span["of"]["similarity"], 0.85);
-    assert_eq!(ann["j95"]["removed"][0]["of"]["similarity"], 0.95);
+    assert_eq!(span["of"]["path"], "in/r85/1.txt");
+    assert_eq!(span["of"]["similarity"], 0.848);
+    assert_eq!(ann["r95"]["removed"][0]["of"]["similarity"], 0.95);
     // Below the threshold the copy stays, and only its copied lines go (as
     // duplicates of the first document's lines).
-    assert_eq!(ann["j70"]["removed"][0]["reason"], "dup_across_docs");
-    assert_eq!(ann["j70"]["kept"], 3);
+    assert_eq!(ann["r70"]["removed"][0]["reason"], "dup_across_docs");
+    assert_eq!(ann["r70"]["kept"], 6);
 }
 
 #[test]
-fn a_lower_threshold_with_more_bands_takes_the_0_7_pair_too() {
-    let ann = run_pairs(&["--doc-threshold", "0.6", "--bands", "28", "--rows", "4"]);
+fn a_lower_threshold_takes_the_0_7_pair_too() {
+    let ann = run_pairs(&["--doc-threshold", "0.6"]);
     for (name, want) in [
-        ("j50", "keep"),
-        ("j70", "near_dup_doc"),
-        ("j85", "near_dup_doc"),
-        ("j95", "near_dup_doc"),
+        ("r50", "keep"),
+        ("r70", "near_dup_doc"),
+        ("r85", "near_dup_doc"),
+        ("r95", "near_dup_doc"),
     ] {
         assert_eq!(ann[name]["status"], want, "{name}");
     }
+}
+
+/// The status and similarity of `copy` when cleaned after `original`.
+fn copy_of(original: &[String], copy: &[String]) -> (String, f64) {
+    let t = TestDir::new();
+    t.write("in/1.txt", original.join("\n") + "\n");
+    t.write("in/2.txt", copy.join("\n") + "\n");
+    t.run(&["clean", "in", "-o", "out", "--annotate", "out/ann.jsonl", "-q"])
+        .ok();
+    let ann = t.read_str("out/ann.jsonl");
+    let a: serde_json::Value = serde_json::from_str(ann.lines().nth(1).unwrap()).unwrap();
+    let similarity = a["removed"][0]["of"]["similarity"].as_f64().unwrap_or(0.0);
+    (a["status"].as_str().unwrap().to_string(), similarity)
+}
+
+#[test]
+fn line_breaks_do_not_count_and_a_lost_paragraph_is_still_a_copy() {
+    let story: Vec<String> = (0..6).map(|i| line("story", i)).collect();
+    // Two paragraphs to a line, or each cut in two: the same word stream.
+    let joined: Vec<String> = story.chunks(2).map(|p| p.join(" ")).collect();
+    assert_eq!(copy_of(&story, &joined), ("near_dup_doc".into(), 1.0));
+    let cut: Vec<String> = story
+        .iter()
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split(' ').collect();
+            [words[..10].join(" "), words[10..].join(" ")]
+        })
+        .collect();
+    assert_eq!(copy_of(&story, &cut), ("near_dup_doc".into(), 1.0));
+    // One of six paragraphs left out: all the copy holds is in the
+    // original but the 4 shingles across the gap (92 of 96).
+    let mut lost = story.clone();
+    lost.remove(2);
+    assert_eq!(copy_of(&story, &lost), ("near_dup_doc".into(), 0.958));
+    // A page with another's text and more than as much again is another
+    // page (an article beside its teaser).
+    let teaser = &story[..2];
+    assert_eq!(copy_of(teaser, &story).0, "keep");
 }
 
 #[test]
 fn doc_dedup_exact_and_off_leave_near_duplicates_to_the_line_rules() {
     for mode in ["exact", "off"] {
         let ann = run_pairs(&["--doc-dedup", mode]);
-        assert_eq!(ann["j95"]["status"], "keep", "{mode}");
-        assert_eq!(ann["j95"]["removed"][0]["reason"], "dup_across_docs", "{mode}");
+        assert_eq!(ann["r95"]["status"], "keep", "{mode}");
+        assert_eq!(ann["r95"]["removed"][0]["reason"], "dup_across_docs", "{mode}");
     }
 }
 

@@ -294,6 +294,9 @@ struct TruthRecord<'a> {
     record: Option<u64>,
     site: &'a str,
     labels: &'a [Label],
+    /// How a near copy was made (see [`render::CopyKind`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy: Option<render::CopyKind>,
 }
 
 #[derive(Serialize)]
@@ -547,6 +550,7 @@ pub fn synth(config: &SynthConfig) -> Result<SynthStats, SynthError> {
                     record: *record,
                     site: &site.name,
                     labels: &r.labels,
+                    copy: r.copy,
                 };
                 serde_json::to_writer(&mut truth, &rec).expect("serializing strings cannot fail");
                 truth.write_all(b"\n").map_err(io_err(&truth_tmp))?;

@@ -10,6 +10,7 @@ use super::Label;
 use crate::config::{
     DEFAULT_CONTAINMENT, DEFAULT_DOC_THRESHOLD, DEFAULT_MIN_LINE_CHARS, DEFAULT_SHINGLE, STUB_MAX_WORDS,
 };
+use crate::minhash::MAX_SIZE_RATIO;
 use crate::normalize;
 use std::collections::HashSet;
 
@@ -17,6 +18,7 @@ pub const TAG_DOC: u64 = 0xD0C5;
 pub const TAG_QUOTE: u64 = 0x0A07;
 pub const TAG_PASSAGE: u64 = 0xBA55;
 pub const TAG_COPY: u64 = 0xC0B1;
+pub const TAG_COPY_KIND: u64 = 0xC0B2;
 
 /// Key spaces for the unique paragraph numbers (all below 2^28, see `rng::perm28`).
 pub const MAX_DOCS: u64 = 1 << 22;
@@ -41,6 +43,21 @@ pub struct Rendered {
     pub title: String,
     pub text: String,
     pub labels: Vec<Label>,
+    /// For a near copy of another document: how it was made.
+    pub copy: Option<CopyKind>,
+}
+
+/// How a near copy differs from its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// A few words edited, perhaps a line dropped or a paragraph added:
+    /// a near duplicate when it is one by the definition.
+    Edited,
+    /// The same text with its line breaks elsewhere: always a near duplicate.
+    Rewrapped,
+    /// One paragraph of five or more left out: always a near duplicate.
+    ParagraphDropped,
 }
 
 type Raw = Vec<(String, Label, Part)>;
@@ -217,24 +234,32 @@ fn is_long_normalized(norm: &str) -> bool {
     norm.chars().count() >= DEFAULT_MIN_LINE_CHARS
 }
 
-/// The Jaccard similarity of two pages' sets of `n`-word shingles, each line
-/// shingled on its own, over the long lines (at least `DEFAULT_MIN_LINE_CHARS`
-/// normalized characters), as `--doc-dedup near` defines it.
-fn doc_jaccard(a: &Raw, b: &Raw, n: usize) -> f64 {
+/// How near two pages are, as `--doc-dedup near` defines it: over the long
+/// lines (at least `DEFAULT_MIN_LINE_CHARS` normalized characters), each
+/// page's set of `n`-word shingles of every line and of the lines' word
+/// stream across line ends; the share of the smaller set found in the
+/// larger, or 0 when the larger has more than `MAX_SIZE_RATIO` times as many.
+fn doc_resemblance(a: &Raw, b: &Raw, n: usize) -> f64 {
     let set = |page: &Raw| -> HashSet<Vec<String>> {
-        page.iter()
+        let long: Vec<String> = page
+            .iter()
             .map(|(t, _, _)| normalized(t))
             .filter(|norm| is_long_normalized(norm))
-            .flat_map(|norm| shingles_of_normalized(&norm, n))
-            .collect()
+            .collect();
+        let stream: Vec<String> = long
+            .iter()
+            .flat_map(|norm| norm.split(' ').filter(|w| !w.is_empty()))
+            .map(str::to_string)
+            .collect();
+        let lines = long.iter().flat_map(|norm| shingles_of_normalized(norm, n));
+        lines.chain(stream.windows(n).map(<[String]>::to_vec)).collect()
     };
     let (sa, sb) = (set(a), set(b));
-    let shared = sa.intersection(&sb).count();
-    let union = sa.len() + sb.len() - shared;
-    if union == 0 {
+    let (small, large) = if sa.len() <= sb.len() { (sa, sb) } else { (sb, sa) };
+    if small.is_empty() || large.len() as f64 > MAX_SIZE_RATIO * small.len() as f64 {
         return 0.0;
     }
-    shared as f64 / union as f64
+    small.intersection(&large).count() as f64 / small.len() as f64
 }
 
 /// The start of a paragraph, cut after its unique number, ending in "[…]" or "...".
@@ -325,6 +350,7 @@ fn noisier(style: Style, lang: SiteLang, rng: &mut Rng) -> Style {
 
 pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
     let site = &ctx.sites[plan.site as usize];
+    let mut copy = None;
     let (title, raw, style) = match plan.kind {
         Kind::Normal => {
             let (title, raw) = normal_raw(ctx, plan);
@@ -344,9 +370,41 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
         }
         Kind::NearDup { src } => {
             let sp = &ctx.plans[src as usize];
-            let lang = site.lang;
             let (title, content) = body_and_title(ctx, sp);
             let source: Vec<String> = content.into_iter().map(|(t, _, _)| t).collect();
+            let mut kind_rng = Rng::new(derive(ctx.seed, TAG_COPY_KIND, plan.idx as u64));
+            let kind = match kind_rng.below(3) {
+                0 => CopyKind::Rewrapped,
+                1 if source.len() >= 5 => CopyKind::ParagraphDropped,
+                _ => CopyKind::Edited,
+            };
+            copy = Some(kind);
+            if kind != CopyKind::Edited {
+                let lines = match kind {
+                    CopyKind::Rewrapped => rewrapped(&source, &mut kind_rng),
+                    _ => {
+                        let mut lines = source;
+                        lines.remove(kind_rng.below(lines.len()));
+                        lines
+                    }
+                };
+                let content = lines
+                    .into_iter()
+                    .map(|t| (t, Label::NearDupDoc, Part::Content))
+                    .collect();
+                let raw = layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
+                let raw = raw
+                    .into_iter()
+                    .map(|(t, _, p)| (t, Label::NearDupDoc, p))
+                    .collect();
+                let mut style = site.style;
+                if plan.copy_noise {
+                    let mut rng = Rng::new(derive(ctx.seed, TAG_COPY, plan.idx as u64));
+                    style = noisier(style, site.lang, &mut rng);
+                }
+                return finish(title, &raw, style, plan.final_newline, copy);
+            }
+            let lang = site.lang;
             // Each line with the source line it was copied from (None: new text).
             let mut lines: Vec<(String, Option<usize>)> = source
                 .iter()
@@ -378,7 +436,7 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
             // near` at the default threshold; below it, each line is what it is
             // on its own (a copied paragraph, the site's chrome, new text).
             let (_, source_page) = normal_raw(ctx, sp);
-            let raw = if doc_jaccard(&as_copied, &source_page, DEFAULT_SHINGLE) >= DEFAULT_DOC_THRESHOLD {
+            let raw = if doc_resemblance(&as_copied, &source_page, DEFAULT_SHINGLE) >= DEFAULT_DOC_THRESHOLD {
                 as_copied
                     .into_iter()
                     .map(|(t, _, p)| (t, Label::NearDupDoc, p))
@@ -399,6 +457,11 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
             (title, raw, style)
         }
     };
+    finish(title, &raw, style, plan.final_newline, copy)
+}
+
+/// The text of a page's lines in its style, with their labels.
+fn finish(title: String, raw: &Raw, style: Style, final_newline: bool, copy: Option<CopyKind>) -> Rendered {
     let eol = if style.crlf { "\r\n" } else { "\n" };
     let mut text = String::with_capacity(raw.iter().map(|l| l.0.len() + 2).sum());
     let mut labels = Vec::with_capacity(raw.len());
@@ -409,12 +472,37 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
         text.push_str(&apply_style(line, &style));
         labels.push(*label);
     }
-    if plan.final_newline {
+    if final_newline {
         text.push_str(eol);
     }
     Rendered {
         title: apply_style(&title, &style),
         text,
         labels,
+        copy,
     }
+}
+
+/// The words of `lines` with their line breaks elsewhere: wrapped again at
+/// a width of 50 to 120 characters, or joined two paragraphs to a line.
+fn rewrapped(lines: &[String], rng: &mut Rng) -> Vec<String> {
+    if rng.chance(0.5) {
+        return lines.chunks(2).map(|pair| pair.join(" ")).collect();
+    }
+    let width = rng.range(50, 120);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in lines.iter().flat_map(|l| l.split_whitespace()) {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
 }

@@ -46,6 +46,8 @@ fn norm(line: &str) -> String {
 struct Doc {
     text: String,
     labels: Vec<String>,
+    /// How a near copy was made, if it is one.
+    copy: Option<String>,
 }
 
 impl Doc {
@@ -85,7 +87,8 @@ fn read_back(dir: &Path) -> Vec<Doc> {
                 recs[n as usize - 1]["text"].as_str().unwrap().to_string()
             }
         };
-        docs.push(Doc { text, labels });
+        let copy = v["copy"].as_str().map(str::to_string);
+        docs.push(Doc { text, labels, copy });
     }
     docs
 }
@@ -260,6 +263,33 @@ fn three_megabytes_have_consistent_ground_truth() {
         serde_json::from_str(&fs::read_to_string(dir.join("truth-stats.json")).unwrap()).unwrap();
     assert_eq!(stats_json["docs"].as_u64(), Some(stats.docs));
     assert_eq!(stats_json["config"]["seed"].as_u64(), Some(7));
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn near_copies_come_edited_rewrapped_and_short_of_a_paragraph() {
+    let dir = temp_dir("copies");
+    synth(&config(&dir, 3_000_000, Format::Txt, Lang::Mixed)).unwrap();
+    let docs = read_back(&dir);
+    let mut kinds: HashMap<&str, usize> = HashMap::new();
+    for d in &docs {
+        let Some(kind) = d.copy.as_deref() else { continue };
+        *kinds.entry(kind).or_default() += 1;
+        if kind != "edited" {
+            // Always a near duplicate as a whole, whatever its line breaks.
+            assert!(
+                d.labels.iter().all(|l| l == "near_dup_doc"),
+                "{kind}: {:?}",
+                d.labels
+            );
+        }
+    }
+    for kind in ["edited", "rewrapped", "paragraph_dropped"] {
+        assert!(
+            kinds.get(kind).is_some_and(|&n| n > 0),
+            "no {kind} copy: {kinds:?}"
+        );
+    }
     let _ = fs::remove_dir_all(&dir);
 }
 
