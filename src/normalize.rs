@@ -15,8 +15,9 @@
 //!    and hamza-carrying letters -> their base (أ إ آ ٱ -> ا, ؤ -> و, ئ -> ی).
 //! 4. Every BMP decimal digit -> ASCII; with [`Digits::Masked`] each maximal
 //!    run of digits -> a single '0'.
-//! 5. Harakat, Arabic marks, tatweel, combining diacritics and zero-width /
-//!    bidi / format chars are dropped without leaving a separator.
+//! 5. Harakat, Arabic marks, tatweel, combining diacritics, zero-width /
+//!    bidi / format chars and control chars that are no white space (a stray
+//!    NUL) are dropped without leaving a separator.
 //! 6. Anything else that is not alphanumeric separates words.
 //! 7. Separators collapse to one ASCII space, none at either end.
 //!
@@ -481,7 +482,13 @@ fn is_dropped(c: char) -> bool {
             | '\u{061C}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2066}'..='\u{2069}'
-    )
+    ) || is_stray_control(c)
+}
+
+/// A control character that is no white space (a NUL, an escape): text
+/// from a legacy system may hold a few, which mean nothing to a reader.
+pub fn is_stray_control(c: char) -> bool {
+    c.is_control() && !c.is_whitespace()
 }
 
 #[cfg(test)]
@@ -575,6 +582,13 @@ mod tests {
         assert_same("caf\u{E9}", "cafe\u{301}");
         assert_eq!(norm("cafe\u{301}"), "café");
         assert_same("\u{0623}", "\u{0627}\u{0654}");
+    }
+
+    #[test]
+    fn rule5_stray_control_chars_are_dropped_and_white_space_separates() {
+        assert_eq!(norm("coun\0cil\u{1b} meeting\u{7f}"), "council meeting");
+        assert_eq!(norm("a\tb\x0bc\x0cd"), "a b c d");
+        assert_eq!(norm("\0\u{1}"), "");
     }
 
     #[test]
@@ -672,7 +686,7 @@ mod tests {
         assert_eq!(norm("Hello, world!"), "hello world");
         assert_eq!(norm("a؛b٪c٫d٬e"), "a b c d e");
         assert_eq!(norm("state-of-the-art"), "state of the art");
-        assert_eq!(norm("a\rb\tc\u{1}d"), "a b c d");
+        assert_eq!(norm("a\rb\tc\u{1}d"), "a b cd", "a stray control char is dropped");
         assert_eq!(norm("😀x"), "x");
     }
 

@@ -37,6 +37,16 @@ pub struct Totals {
     pub bytes: u64,
 }
 
+/// Documents read as text though they hold control bytes that are no white
+/// space (a few stray NULs from a legacy system; more is binary data, see
+/// [`crate::read::BINARY_CONTROL_SHARE`]): the bytes stay in the output and
+/// are ignored for hashing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrayControl {
+    pub docs: u64,
+    pub bytes: u64,
+}
+
 /// Input lines longer than `--max-line-bytes`, and the pieces they were
 /// judged in. Every other line count counts each piece as a line.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +76,9 @@ pub struct DocReport {
     pub site: String,
     pub chrome_lines: Vec<(u64, String)>,
     pub dup_of: Option<DocId>,
+    /// Control bytes that are no white space in the text (see
+    /// [`StrayControl`]).
+    pub stray_control_bytes: u64,
 }
 
 impl DocReport {
@@ -91,6 +104,7 @@ impl DocReport {
                 lines: lines.long_lines as u64,
                 pieces: lines.pieces as u64,
             },
+            stray_control_bytes: crate::read::stray_control_bytes(text.as_bytes()) as u64,
             ..DocReport::default()
         };
         let kept = decision.status.is_kept();
@@ -290,6 +304,7 @@ pub struct Timings {
 pub struct StatsBuilder {
     input: Totals,
     long_lines: LongLines,
+    stray_control: StrayControl,
     output: Totals,
     removed: BTreeMap<Reason, ReasonTotals>,
     cluster_sizes: BTreeMap<DocId, u64>,
@@ -304,6 +319,7 @@ pub struct StatsBuilder {
 pub struct StatsAt {
     input: Totals,
     long_lines: LongLines,
+    stray_control: StrayControl,
     output: Totals,
     removed: BTreeMap<Reason, ReasonTotals>,
     cluster_sizes: BTreeMap<DocId, u64>,
@@ -324,6 +340,7 @@ impl StatsBuilder {
         StatsBuilder {
             input: Totals::default(),
             long_lines: LongLines::default(),
+            stray_control: StrayControl::default(),
             output: Totals::default(),
             removed: BTreeMap::new(),
             cluster_sizes: BTreeMap::new(),
@@ -346,6 +363,7 @@ impl StatsBuilder {
         Ok(StatsAt {
             input: self.input,
             long_lines: self.long_lines,
+            stray_control: self.stray_control,
             output: self.output,
             removed: self.removed.clone(),
             cluster_sizes: self.cluster_sizes.clone(),
@@ -360,6 +378,7 @@ impl StatsBuilder {
         Ok(StatsBuilder {
             input: at.input,
             long_lines: at.long_lines,
+            stray_control: at.stray_control,
             output: at.output,
             removed: at.removed,
             cluster_sizes: at.cluster_sizes,
@@ -377,6 +396,8 @@ impl StatsBuilder {
         add_totals(&mut self.input, r.input);
         self.long_lines.lines += r.long_lines.lines;
         self.long_lines.pieces += r.long_lines.pieces;
+        self.stray_control.docs += u64::from(r.stray_control_bytes > 0);
+        self.stray_control.bytes += r.stray_control_bytes;
         add_totals(&mut self.output, r.output);
         let chrome_lines = r.removed.get(&Reason::Chrome).map_or(0, |t| t.lines);
         for (reason, t) in r.removed {
@@ -438,6 +459,7 @@ impl StatsBuilder {
             config: config.clone(),
             input: self.input,
             long_lines: self.long_lines,
+            stray_control: self.stray_control,
             output: self.output,
             removed,
             skipped: self.skipped,
@@ -465,6 +487,7 @@ pub struct Stats {
     pub config: CleanConfig,
     pub input: Totals,
     pub long_lines: LongLines,
+    pub stray_control: StrayControl,
     pub output: Totals,
     pub removed: BTreeMap<&'static str, ReasonTotals>,
     pub skipped: Skipped,

@@ -136,6 +136,44 @@ fn bad_text_files_are_skipped_with_path_and_line() {
     assert!(!t.path("out2").exists());
 }
 
+#[test]
+fn a_few_stray_nul_bytes_are_text_kept_as_they_are_and_ignored_for_hashing() {
+    let t = TestDir::new();
+    // An article from a legacy system: 8 NULs in about 9 KB.
+    let paragraphs: Vec<String> = (0..100)
+        .map(|i| {
+            format!("Paragraph {i} of the story tells what happened in the city council meeting on that day.")
+        })
+        .collect();
+    let mut text = paragraphs.join("\n").into_bytes();
+    for k in 0..8 {
+        text.insert(300 + k * 1000, 0);
+    }
+    text.push(b'\n');
+    t.write("in/a-legacy.txt", &text);
+    // The same article without them, later: an exact copy.
+    t.write("in/b-clean.txt", paragraphs.join("\n") + "\n");
+    // Text in UTF-16: half NULs, binary data.
+    let utf16: Vec<u8> = "not this one\n".bytes().flat_map(|b| [b, 0]).collect();
+    t.write("in/c-utf16.txt", utf16);
+    let run = t.run(&["clean", "in", "-o", "out"]).ok();
+    assert!(
+        run.stderr().contains("skipped in/c-utf16.txt:1: binary data"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(t.read("out/a-legacy.txt"), text, "kept byte for byte");
+    assert!(
+        !t.path("out/b-clean.txt").exists(),
+        "a copy of the legacy article"
+    );
+    let stats = t.stats("out/stats.json");
+    assert_eq!(stats["stray_control"]["docs"], 1);
+    assert_eq!(stats["stray_control"]["bytes"], 8);
+    assert_eq!(stats["removed"]["dup_doc"]["docs"], 1);
+    assert_eq!(stats["skipped"]["by_reason"]["binary"], 1);
+}
+
 /// An input file the user may not read is skipped and named, and the run
 /// goes on. Root may read anything, so as root the run is made as `nobody`.
 #[cfg(unix)]

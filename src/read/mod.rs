@@ -24,7 +24,7 @@ pub use plan::{InputPlan, Source, SourceKind};
 pub enum SkipReason {
     #[error("not valid UTF-8 (byte offset {offset})")]
     InvalidUtf8 { offset: u64 },
-    #[error("binary data (NUL byte at offset {offset})")]
+    #[error("binary data (more than 1 byte in {BINARY_CONTROL_SHARE} is a control byte; the first at offset {offset})")]
     Binary { offset: u64 },
     #[error("cannot read: {0}")]
     Unreadable(String),
@@ -178,10 +178,41 @@ fn host_of(value: &str) -> String {
     host.strip_prefix("www.").map(str::to_string).unwrap_or(host)
 }
 
-/// UTF-8 text without NUL bytes, or the 1-based line and reason of the first problem.
+/// Input is binary data, not text, when more than one byte in this many is
+/// a control byte that is no white space (NUL, escape, ...): text in UTF-16
+/// is half NULs, while a real article from a legacy system may hold a few
+/// stray ones (8 in 9 KB), which stay in the output and are ignored for
+/// hashing (see [`crate::normalize::is_stray_control`]).
+pub const BINARY_CONTROL_SHARE: usize = 32;
+
+/// Control bytes that are no white space (all are ASCII, so they can be
+/// counted in bytes). Counted in byte-wide sums of 255 bytes at a time,
+/// which the compiler vectorizes: 17 GB/s, where a filtered count runs at
+/// 1.8 GB/s (every document is counted in both passes).
+pub fn stray_control_bytes(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let n = chunk
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(is_stray_control_byte(b))));
+            usize::from(n)
+        })
+        .sum()
+}
+
+/// NUL to backspace, shift-out to unit separator, and delete: the control
+/// bytes but tab, line feed, vertical tab, form feed and carriage return.
+fn is_stray_control_byte(b: u8) -> bool {
+    (b <= 0x08) | (b.wrapping_sub(0x0e) < 0x12) | (b == 0x7f)
+}
+
+/// UTF-8 text that is not binary data ([`BINARY_CONTROL_SHARE`]), or the
+/// 1-based line and reason of the first problem.
 fn decode_utf8(bytes: Vec<u8>) -> Result<String, (u64, SkipReason)> {
     let line_of = |b: &[u8], offset: usize| memchr::memchr_iter(b'\n', &b[..offset]).count() as u64 + 1;
-    if let Some(offset) = memchr::memchr(0, &bytes) {
+    if stray_control_bytes(&bytes) * BINARY_CONTROL_SHARE > bytes.len() {
+        let offset = bytes.iter().position(|&b| is_stray_control_byte(b)).unwrap_or(0);
         return Err((
             line_of(&bytes, offset),
             SkipReason::Binary {
@@ -246,5 +277,27 @@ mod tests {
         assert_eq!((line, r), (3, SkipReason::InvalidUtf8 { offset: 4 }));
         let (line, r) = decode_utf8(b"a\0".to_vec()).unwrap_err();
         assert_eq!((line, r), (1, SkipReason::Binary { offset: 1 }));
+    }
+
+    #[test]
+    fn text_with_a_few_stray_control_bytes_is_text_and_more_is_binary() {
+        // One control byte in 32 is text; one more is binary data. White
+        // space does not count.
+        let mut text = vec![b'a'; 31];
+        text.push(0);
+        assert!(decode_utf8(text.clone()).is_ok());
+        text[3] = 0x1b;
+        let (line, r) = decode_utf8(text.clone()).unwrap_err();
+        assert_eq!((line, r), (1, SkipReason::Binary { offset: 3 }));
+        let spaces = b"\t\n\x0b\x0c\r".repeat(10);
+        assert_eq!(stray_control_bytes(&spaces), 0);
+        let all: Vec<u8> = (0..=255).collect();
+        let want =
+            (0u8..=255).filter(|&b| (b as char).is_control() && !(b as char).is_whitespace() && b < 0x80);
+        assert_eq!(stray_control_bytes(&all.repeat(3)), 3 * want.count());
+        assert_eq!(stray_control_bytes(b"\x7f\x01\x1f a"), 3);
+        // ASCII text in UTF-16: half NULs.
+        let utf16: Vec<u8> = "hello".bytes().flat_map(|b| [b, 0]).collect();
+        assert!(decode_utf8(utf16).is_err());
     }
 }
