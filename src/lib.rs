@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod pipeline;
 pub mod progress;
 pub mod read;
+pub mod reason;
 pub mod report;
 pub mod resume;
 pub mod synth;
