@@ -114,6 +114,9 @@ pub struct CleanArgs {
     /// Where a document's site comes from: auto (first folder under an input folder, or the host of a JSONL url/source field), folder, field:NAME, none.
     #[arg(long, value_name = "FROM", default_value = "auto")]
     pub site_from: config::SiteFrom,
+    /// Rules to run, comma-separated: all, dedup (every duplicate rule), chrome (chrome lines and suffixes), or reason names (dup_doc, near_dup_doc, chrome, chrome_suffix, repeat_in_doc, near_repeat_in_doc, dup_across_docs, near_dup_across_docs).
+    #[arg(long, value_name = "LIST", default_value = "all")]
+    pub rules: textsieve::reason::RuleSet,
     /// Documents removed whole before the line rules: exact (same normalized text), near (also MinHash near duplicates), off.
     #[arg(long, value_name = "MODE", default_value = "near")]
     pub doc_dedup: config::DocDedup,
@@ -177,6 +180,7 @@ impl CleanArgs {
         c.containment = self.containment;
         c.chrome_min_docs = self.chrome_min_docs;
         c.site_from = self.site_from;
+        c.rules = self.rules;
         c.docs = config::DocRules {
             doc_dedup: self.doc_dedup,
             bands: self.bands,

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::reason::{Reason, RuleSet};
+
 /// Default for `--include`: the files of an input folder that are read.
 pub const DEFAULT_INCLUDE: &str = "*.txt";
 /// Default for `--text-field`: where a JSONL record keeps its text.
@@ -228,6 +230,8 @@ pub struct CleanConfig {
     pub site_from: SiteFrom,
     #[serde(flatten)]
     pub docs: DocRules,
+    /// The rules that run (`--rules`; all by default).
+    pub rules: RuleSet,
     /// Where the stats JSON goes (`OUT/stats.json` unless set).
     pub stats: PathBuf,
     pub annotate: Option<PathBuf>,
@@ -268,6 +272,7 @@ impl CleanConfig {
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
             site_from: SiteFrom::Auto,
             docs: DocRules::default(),
+            rules: RuleSet::all(),
             stats,
             annotate: None,
             strict: false,
@@ -323,7 +328,21 @@ impl CleanConfig {
             shingle: self.shingle,
             containment: self.containment,
             chrome_min_docs: self.chrome_min_docs,
-            docs: self.docs,
+            docs: DocRules {
+                doc_dedup: self.doc_dedup(),
+                ..self.docs
+            },
+            run: self.rules,
+        }
+    }
+
+    /// Which documents are removed whole: `--doc-dedup`, unless `--rules`
+    /// leaves out `near_dup_doc` (exact at most) or `dup_doc` (off).
+    pub fn doc_dedup(&self) -> DocDedup {
+        match self.docs.doc_dedup {
+            _ if !self.rules.runs(Reason::DupDoc) => DocDedup::Off,
+            DocDedup::Near if !self.rules.runs(Reason::NearDupDoc) => DocDedup::Exact,
+            d => d,
         }
     }
 
@@ -332,6 +351,9 @@ impl CleanConfig {
         let fail = |m: &str| Err(crate::Error::Config(m.to_string()));
         if self.inputs.is_empty() {
             return fail("no input given");
+        }
+        if self.rules.runs(Reason::NearDupDoc) && !self.rules.runs(Reason::DupDoc) {
+            return fail("--rules: near_dup_doc needs dup_doc (exact copies are found first)");
         }
         if self.inputs.iter().filter(|i| **i == InputArg::Stdin).count() > 1 {
             return fail("standard input ('-') can be given only once");
@@ -387,7 +409,10 @@ pub struct Rules {
     pub shingle: usize,
     pub containment: f64,
     pub chrome_min_docs: u32,
+    /// With the `doc_dedup` that the rules that run leave.
     pub docs: DocRules,
+    /// The rules that run.
+    pub run: RuleSet,
 }
 
 impl Default for Rules {
@@ -399,6 +424,7 @@ impl Default for Rules {
             containment: DEFAULT_CONTAINMENT,
             chrome_min_docs: DEFAULT_CHROME_MIN_DOCS,
             docs: DocRules::default(),
+            run: RuleSet::all(),
         }
     }
 }

@@ -489,7 +489,7 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
         .filter(|&d| left_out[first.learned.origins[d as usize].0 as usize].is_some());
     first.index.close_run(gone_docs.collect())?;
     let doc_stage = Instant::now();
-    let near = match run.config.docs.doc_dedup {
+    let near = match run.config.doc_dedup() {
         DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs)?,
         _ => NearDocs::default(),
     };

@@ -56,3 +56,110 @@ impl Reason {
         )
     }
 }
+
+/// The rules a run applies (`--rules`), by the reason each gives. `blank`
+/// and `empty` follow the others and always apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleSet(u16);
+
+impl RuleSet {
+    /// The rules that can be chosen, in the order they are named.
+    pub const RULES: [Reason; 8] = [
+        Reason::DupDoc,
+        Reason::NearDupDoc,
+        Reason::Chrome,
+        Reason::ChromeSuffix,
+        Reason::RepeatInDoc,
+        Reason::NearRepeatInDoc,
+        Reason::DupAcrossDocs,
+        Reason::NearDupAcrossDocs,
+    ];
+
+    pub fn all() -> RuleSet {
+        RuleSet::of(&RuleSet::RULES)
+    }
+
+    fn of(reasons: &[Reason]) -> RuleSet {
+        RuleSet(reasons.iter().fold(0, |set, &r| set | RuleSet::bit(r)))
+    }
+
+    fn bit(r: Reason) -> u16 {
+        1 << r as u16
+    }
+
+    /// Whether lines may be removed for `reason`.
+    pub fn runs(self, reason: Reason) -> bool {
+        matches!(reason, Reason::Blank | Reason::Empty) || self.0 & RuleSet::bit(reason) != 0
+    }
+
+    /// The names of the rules, in [`RuleSet::RULES`] order.
+    pub fn names(self) -> Vec<&'static str> {
+        RuleSet::RULES
+            .iter()
+            .filter(|&&r| self.runs(r))
+            .map(|r| r.name())
+            .collect()
+    }
+}
+
+impl std::str::FromStr for RuleSet {
+    type Err = String;
+
+    /// A comma-separated list of rule names and groups: `all`, `dedup`
+    /// (every duplicate rule), `chrome` (chrome lines and suffixes).
+    fn from_str(list: &str) -> Result<RuleSet, String> {
+        let mut set = RuleSet(0);
+        for name in list.split(',').map(str::trim) {
+            set.0 |= match name {
+                "all" => RuleSet::all().0,
+                "dedup" => RuleSet::all().0 & !RuleSet::of(&[Reason::Chrome, Reason::ChromeSuffix]).0,
+                "chrome" => RuleSet::of(&[Reason::Chrome, Reason::ChromeSuffix]).0,
+                _ => match RuleSet::RULES.iter().find(|r| r.name() == name) {
+                    Some(&r) => RuleSet::bit(r),
+                    None => {
+                        let names = RuleSet::all().names().join(", ");
+                        return Err(format!(
+                            "{name:?}: expected all, dedup, chrome or rule names ({names}), separated by commas"
+                        ));
+                    }
+                },
+            };
+        }
+        Ok(set)
+    }
+}
+
+impl Serialize for RuleSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.names().serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_named_alone_or_in_groups() {
+        let set = |s: &str| s.parse::<RuleSet>().unwrap().names();
+        assert_eq!(set("all"), RuleSet::all().names());
+        assert_eq!(set("chrome"), ["chrome", "chrome_suffix"]);
+        assert_eq!(
+            set("dedup"),
+            [
+                "dup_doc",
+                "near_dup_doc",
+                "repeat_in_doc",
+                "near_repeat_in_doc",
+                "dup_across_docs",
+                "near_dup_across_docs"
+            ]
+        );
+        assert_eq!(set("dup_doc, chrome_suffix"), ["dup_doc", "chrome_suffix"]);
+        let chrome: RuleSet = "chrome".parse().unwrap();
+        assert!(chrome.runs(Reason::Blank) && chrome.runs(Reason::Empty));
+        assert!(!chrome.runs(Reason::DupDoc));
+        assert!("chrome,nope".parse::<RuleSet>().unwrap_err().contains("\"nope\""));
+        assert!("".parse::<RuleSet>().is_err());
+    }
+}

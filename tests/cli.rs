@@ -275,3 +275,67 @@ fn a_write_failure_exits_1_names_the_path_and_leaves_no_output() {
     assert_eq!(err.matches("os error").count(), 1, "the cause once: {err}");
     assert!(!t.path("out").exists(), "no output left behind");
 }
+
+#[test]
+fn rules_choose_what_is_removed() {
+    let t = TestDir::new();
+    t.run(&["synth", "--size", "1MB", "--seed", "4", "-o", "s"]).ok();
+    let removed = |rules: &str| {
+        let out = format!("out-{}", rules.replace(',', "-"));
+        t.run(&["clean", "s/corpus", "-o", &out, "--rules", rules, "-q"])
+            .ok();
+        let stats = t.stats(&format!("{out}/stats.json"));
+        assert_accounting(&stats);
+        let removed: Vec<String> = stats["removed"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v["lines"].as_u64().unwrap() > 0)
+            .map(|(k, _)| k.clone())
+            .collect();
+        (removed, stats)
+    };
+    let (all, all_stats) = removed("all");
+    for reason in [
+        "dup_doc",
+        "near_dup_doc",
+        "chrome",
+        "repeat_in_doc",
+        "dup_across_docs",
+    ] {
+        assert!(all.contains(&reason.to_string()), "{reason} in {all:?}");
+    }
+    let (chrome, stats) = removed("chrome");
+    assert!(
+        chrome
+            .iter()
+            .all(|r| ["chrome", "chrome_suffix", "blank", "empty"].contains(&r.as_str())),
+        "{chrome:?}"
+    );
+    assert!(chrome.contains(&"chrome".to_string()));
+    assert_eq!(
+        stats["config"]["rules"],
+        serde_json::json!(["chrome", "chrome_suffix"])
+    );
+    let (dedup, _) = removed("dedup");
+    assert!(!dedup.iter().any(|r| r.starts_with("chrome")), "{dedup:?}");
+    assert!(dedup.contains(&"near_dup_doc".to_string()), "{dedup:?}");
+    // Without near_dup_doc, no document goes as one.
+    let (exact, stats) = removed("dup_doc,dup_across_docs");
+    assert_eq!(exact, ["dup_across_docs", "dup_doc"].map(String::from));
+    assert_eq!(stats["near_dup_doc_clusters"]["clusters"], 0);
+    // The default is all of them.
+    t.run(&["clean", "s/corpus", "-o", "default", "-q"]).ok();
+    assert_eq!(t.tree("default").len(), t.tree("out-all").len());
+    assert_eq!(t.stats("default/stats.json")["removed"], all_stats["removed"]);
+    let bad = t.run(&["clean", "s/corpus", "-o", "x", "--rules", "near_dup_doc"]);
+    assert_eq!(bad.code(), 2);
+    assert!(
+        bad.stderr().contains("near_dup_doc needs dup_doc"),
+        "{}",
+        bad.stderr()
+    );
+    let bad = t.run(&["clean", "s/corpus", "-o", "x", "--rules", "chrom"]);
+    assert_eq!(bad.code(), 2);
+    assert!(bad.stderr().contains("\"chrom\""), "{}", bad.stderr());
+}

@@ -159,12 +159,21 @@ pub fn decide(
     }
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
-    repeat::label(doc, fps, rules.min_line_chars, &mut labels);
-    near::label_in_doc(doc, &facts.near_repeats, &mut labels);
-    cross_doc::label(fps, index.rules().min_line_chars, &answers.keys, &mut labels);
-    near::label_across_docs(facts, index, &answers.shingles, &mut labels)?;
-    near::absorb_stubs(fps, text, lines, &mut labels);
-    let cut = chrome::label(text, lines, facts, index, &answers.keys, &mut labels);
+    let runs = |reason| rules.run.runs(reason);
+    if runs(Reason::RepeatInDoc) {
+        repeat::label(doc, fps, rules.min_line_chars, &mut labels);
+    }
+    if runs(Reason::NearRepeatInDoc) {
+        near::label_in_doc(doc, &facts.near_repeats, &mut labels);
+    }
+    if runs(Reason::DupAcrossDocs) {
+        cross_doc::label(fps, rules.min_line_chars, &answers.keys, &mut labels);
+    }
+    if runs(Reason::NearDupAcrossDocs) {
+        near::label_across_docs(facts, index, &answers.shingles, &mut labels)?;
+        near::absorb_stubs(fps, text, lines, &mut labels);
+    }
+    let cut = chrome_rules(text, lines, facts, index, answers, &mut labels);
     blank::label(fps, &mut labels);
     let status = if fps
         .iter()
@@ -180,6 +189,29 @@ pub fn decide(
     };
     let cut = cut.filter(|_| status.is_kept());
     Ok(Decision { status, labels, cut })
+}
+
+/// The chrome rules that run: chrome lines, and the suffix cut (each of
+/// which the chrome rule finds as it would with the other).
+fn chrome_rules(
+    text: &str,
+    lines: &Lines,
+    facts: &DocFingerprint,
+    index: &CorpusIndex,
+    answers: &DocAnswers<'_>,
+    labels: &mut [Label],
+) -> Option<Cut> {
+    let runs = |reason| index.rules().run.runs(reason);
+    if !runs(Reason::Chrome) && !runs(Reason::ChromeSuffix) {
+        return None;
+    }
+    let cut = chrome::label(text, lines, facts, index, &answers.keys, labels);
+    if !runs(Reason::Chrome) {
+        for label in labels.iter_mut().filter(|l| l.reason() == Some(Reason::Chrome)) {
+            *label = Label::Keep;
+        }
+    }
+    cut.filter(|_| runs(Reason::ChromeSuffix))
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.
