@@ -57,6 +57,11 @@ pub fn word_hashes(normalized: &str) -> impl Iterator<Item = u64> + '_ {
         .map(|w| xxh3_64_with_seed(w, SHINGLE_SEED))
 }
 
+/// The hash of a shingle: its words' hashes folded in order.
+fn window_hash(words: &[u64]) -> u64 {
+    words[1..].iter().fold(words[0], |h, w| mix(h, *w))
+}
+
 fn mix(acc: u64, word: u64) -> u64 {
     (acc.rotate_left(23) ^ word).wrapping_mul(0x9fb2_1c65_1e98_df25)
 }
@@ -139,7 +144,7 @@ pub fn shingles_of(words: &[u64], k: usize, out: &mut Vec<ShingleId>, sampled: &
         return;
     }
     let mut add = |win: &[u64]| {
-        let hash = win[1..].iter().fold(win[0], |h, w| mix(h, *w));
+        let hash = window_hash(win);
         let id = shingle_id(hash);
         out.push(id);
         if is_sampled(id) {
@@ -167,8 +172,7 @@ pub fn boundary_shingles(words: &[u64], line_ends: &[usize], k: usize, out: &mut
     for start in 0..words.len().saturating_sub(k - 1) {
         while ends.next_if(|&end| end <= start).is_some() {}
         if ends.peek().is_some_and(|&end| end < start + k) {
-            let win = &words[start..start + k];
-            out.push(shingle_id(win[1..].iter().fold(win[0], |h, w| mix(h, *w))));
+            out.push(shingle_id(window_hash(&words[start..start + k])));
         }
     }
 }

@@ -48,6 +48,12 @@ impl Reason {
         }
     }
 
+    /// `blank` and `empty`: removals that follow those of the other rules
+    /// (a separator beside a removed block, a document with nothing left).
+    pub fn follows_others(self) -> bool {
+        matches!(self, Reason::Blank | Reason::Empty)
+    }
+
     /// Reasons whose removed lines are listed among the most frequent.
     pub fn is_line_duplicate(self) -> bool {
         matches!(
@@ -63,20 +69,14 @@ impl Reason {
 pub struct RuleSet(u16);
 
 impl RuleSet {
-    /// The rules that can be chosen, in the order they are named.
-    pub const RULES: [Reason; 8] = [
-        Reason::DupDoc,
-        Reason::NearDupDoc,
-        Reason::Chrome,
-        Reason::ChromeSuffix,
-        Reason::RepeatInDoc,
-        Reason::NearRepeatInDoc,
-        Reason::DupAcrossDocs,
-        Reason::NearDupAcrossDocs,
-    ];
-
     pub fn all() -> RuleSet {
-        RuleSet::of(&RuleSet::RULES)
+        RuleSet(RuleSet::rules().fold(0, |set, r| set | RuleSet::bit(r)))
+    }
+
+    /// The reasons that can be chosen, in [`Reason::ALL`] order: all but
+    /// those that follow the others.
+    fn rules() -> impl Iterator<Item = Reason> {
+        Reason::ALL.into_iter().filter(|r| !r.follows_others())
     }
 
     fn of(reasons: &[Reason]) -> RuleSet {
@@ -89,15 +89,14 @@ impl RuleSet {
 
     /// Whether lines may be removed for `reason`.
     pub fn runs(self, reason: Reason) -> bool {
-        matches!(reason, Reason::Blank | Reason::Empty) || self.0 & RuleSet::bit(reason) != 0
+        reason.follows_others() || self.0 & RuleSet::bit(reason) != 0
     }
 
-    /// The names of the rules, in [`RuleSet::RULES`] order.
+    /// The names of the rules, in [`Reason::ALL`] order.
     pub fn names(self) -> Vec<&'static str> {
-        RuleSet::RULES
-            .iter()
-            .filter(|&&r| self.runs(r))
-            .map(|r| r.name())
+        RuleSet::rules()
+            .filter(|&r| self.runs(r))
+            .map(Reason::name)
             .collect()
     }
 }
@@ -114,8 +113,8 @@ impl std::str::FromStr for RuleSet {
                 "all" => RuleSet::all().0,
                 "dedup" => RuleSet::all().0 & !RuleSet::of(&[Reason::Chrome, Reason::ChromeSuffix]).0,
                 "chrome" => RuleSet::of(&[Reason::Chrome, Reason::ChromeSuffix]).0,
-                _ => match RuleSet::RULES.iter().find(|r| r.name() == name) {
-                    Some(&r) => RuleSet::bit(r),
+                _ => match RuleSet::rules().find(|r| r.name() == name) {
+                    Some(r) => RuleSet::bit(r),
                     None => {
                         let names = RuleSet::all().names().join(", ");
                         return Err(format!(

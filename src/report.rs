@@ -302,6 +302,14 @@ pub struct Timings {
 
 /// Accumulates document reports in corpus order.
 pub struct StatsBuilder {
+    counts: Counts,
+    /// The removed duplicate lines by key, and per site its chrome lines.
+    tallies: Tallies,
+}
+
+/// What a [`StatsBuilder`] counts beside the tallies.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Counts {
     input: Totals,
     long_lines: LongLines,
     stray_control: StrayControl,
@@ -309,21 +317,13 @@ pub struct StatsBuilder {
     removed: BTreeMap<Reason, ReasonTotals>,
     cluster_sizes: BTreeMap<DocId, u64>,
     skipped: Skipped,
-    /// The removed duplicate lines by key, and per site its chrome lines.
-    tallies: Tallies,
 }
 
 /// A [`StatsBuilder`] as [`StatsBuilder::persist`] left it, less the
 /// tallies' records (in the work folder).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StatsAt {
-    input: Totals,
-    long_lines: LongLines,
-    stray_control: StrayControl,
-    output: Totals,
-    removed: BTreeMap<Reason, ReasonTotals>,
-    cluster_sizes: BTreeMap<DocId, u64>,
-    skipped: Skipped,
+    counts: Counts,
     tallies: TalliesAt,
 }
 
@@ -338,13 +338,7 @@ impl StatsBuilder {
     /// Stats whose tallies of removed lines go through `exchanges`.
     pub fn new(exchanges: &Exchanges) -> StatsBuilder {
         StatsBuilder {
-            input: Totals::default(),
-            long_lines: LongLines::default(),
-            stray_control: StrayControl::default(),
-            output: Totals::default(),
-            removed: BTreeMap::new(),
-            cluster_sizes: BTreeMap::new(),
-            skipped: Skipped::default(),
+            counts: Counts::default(),
             tallies: Tallies::new(exchanges),
         }
     }
@@ -352,7 +346,7 @@ impl StatsBuilder {
     /// Sends the tallies of removed lines through `exchanges` from now on
     /// (before any document is added).
     pub fn tally_through(&mut self, exchanges: &Exchanges) {
-        debug_assert!(self.input.docs == 0);
+        debug_assert!(self.counts.input.docs == 0);
         self.tallies = Tallies::new(exchanges);
     }
 
@@ -361,13 +355,7 @@ impl StatsBuilder {
     /// [`StatsBuilder::reopen`].
     pub fn persist(&mut self) -> Result<StatsAt> {
         Ok(StatsAt {
-            input: self.input,
-            long_lines: self.long_lines,
-            stray_control: self.stray_control,
-            output: self.output,
-            removed: self.removed.clone(),
-            cluster_sizes: self.cluster_sizes.clone(),
-            skipped: self.skipped.clone(),
+            counts: self.counts.clone(),
             tallies: self.tallies.persist()?,
         })
     }
@@ -376,13 +364,7 @@ impl StatsBuilder {
     /// `exchanges` when it returned `at`.
     pub fn reopen(exchanges: &Exchanges, at: StatsAt) -> Result<StatsBuilder> {
         Ok(StatsBuilder {
-            input: at.input,
-            long_lines: at.long_lines,
-            stray_control: at.stray_control,
-            output: at.output,
-            removed: at.removed,
-            cluster_sizes: at.cluster_sizes,
-            skipped: at.skipped,
+            counts: at.counts,
             tallies: Tallies::reopen(exchanges, at.tallies)?,
         })
     }
@@ -393,15 +375,15 @@ impl StatsBuilder {
     }
 
     pub fn add_doc(&mut self, r: DocReport) -> Result<()> {
-        add_totals(&mut self.input, r.input);
-        self.long_lines.lines += r.long_lines.lines;
-        self.long_lines.pieces += r.long_lines.pieces;
-        self.stray_control.docs += u64::from(r.stray_control_bytes > 0);
-        self.stray_control.bytes += r.stray_control_bytes;
-        add_totals(&mut self.output, r.output);
+        add_totals(&mut self.counts.input, r.input);
+        self.counts.long_lines.lines += r.long_lines.lines;
+        self.counts.long_lines.pieces += r.long_lines.pieces;
+        self.counts.stray_control.docs += u64::from(r.stray_control_bytes > 0);
+        self.counts.stray_control.bytes += r.stray_control_bytes;
+        add_totals(&mut self.counts.output, r.output);
         let chrome_lines = r.removed.get(&Reason::Chrome).map_or(0, |t| t.lines);
         for (reason, t) in r.removed {
-            let e = self.removed.entry(reason).or_default();
+            let e = self.counts.removed.entry(reason).or_default();
             e.lines += t.lines;
             e.bytes += t.bytes;
             e.docs += t.docs;
@@ -410,7 +392,7 @@ impl StatsBuilder {
             self.tallies.add_line(key, &sample, n)?;
         }
         if let Some(of) = r.dup_of {
-            *self.cluster_sizes.entry(of).or_insert(1) += 1;
+            *self.counts.cluster_sizes.entry(of).or_insert(1) += 1;
         }
         if !r.chrome_lines.is_empty() {
             self.tallies.add_site(&r.site, chrome_lines)?;
@@ -422,17 +404,17 @@ impl StatsBuilder {
     }
 
     pub fn add_skip(&mut self, skip: &Skip) {
-        self.skipped.add(skip);
+        self.counts.skipped.add(skip);
     }
 
     /// Adds skips counted elsewhere (by a first pass that is resumed), which
     /// come after those added so far.
     pub fn add_skipped(&mut self, later: Skipped) {
-        self.skipped.extend(later);
+        self.counts.skipped.extend(later);
     }
 
     pub fn skipped_total(&self) -> u64 {
-        self.skipped.total
+        self.counts.skipped.total
     }
 
     /// The final stats. `name` gives a document's display name.
@@ -446,23 +428,23 @@ impl StatsBuilder {
         for reason in Reason::ALL {
             removed.insert(
                 reason.name(),
-                self.removed.get(&reason).copied().unwrap_or_default(),
+                self.counts.removed.get(&reason).copied().unwrap_or_default(),
             );
         }
         let top = self.tallies.top_lines(TOP_LINES)?;
         let chrome = self
             .tallies
             .chrome_by_site(TOP_CHROME_SITES, TOP_CHROME_PER_SITE)?;
-        let clusters = DupClusters::of(self.cluster_sizes.into_iter().collect(), name);
+        let clusters = DupClusters::of(self.counts.cluster_sizes.into_iter().collect(), name);
         Ok(Stats {
             textsieve_version: env!("CARGO_PKG_VERSION"),
             config: config.clone(),
-            input: self.input,
-            long_lines: self.long_lines,
-            stray_control: self.stray_control,
-            output: self.output,
+            input: self.counts.input,
+            long_lines: self.counts.long_lines,
+            stray_control: self.counts.stray_control,
+            output: self.counts.output,
             removed,
-            skipped: self.skipped,
+            skipped: self.counts.skipped,
             top_removed_lines: top,
             chrome_by_site: chrome,
             dup_doc_clusters: clusters,

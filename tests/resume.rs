@@ -197,26 +197,6 @@ fn two_runs_never_share_a_work_folder() {
     );
 }
 
-#[test]
-fn a_folder_of_text_files_resumes_after_the_files_of_its_checkpoint() {
-    const TEXT: Setup = Setup {
-        include: "*",
-        flags: &["--work-dir", "work", "--max-memory", "16MB"],
-        checkpoint_every: "1",
-    };
-    let t = TestDir::new();
-    t.run(&["synth", "--size", "2MB", "--seed", "3", "-o", "s"]).ok();
-    let (whole, stats) = clean(&t, "s/corpus", TEXT.include, "whole", TEXT.flags);
-    let docs = stats["input"]["docs"].as_u64().unwrap();
-    killed(&t, &TEXT, "out", &[], "first-pass:100");
-    let (resumed, tree) = rerun(&t, &TEXT, "out", &[]);
-    assert!(
-        matches!(resumed, Resumed::Checkpoint(n) if (100..docs).contains(&n)),
-        "resumed from {resumed:?} of {docs} documents"
-    );
-    assert_same(&whole, &tree, "a text folder resumed");
-}
-
 /// The corpus of [`corpus`] in `parts` shards, the second one gzipped: the
 /// second pass checkpoints between two inputs.
 fn sharded_corpus(t: &TestDir, parts: usize) {
@@ -312,7 +292,7 @@ fn a_second_pass_whose_written_results_are_gone_starts_over() {
 }
 
 #[test]
-fn a_folder_of_text_files_resumes_its_second_pass() {
+fn a_folder_of_text_files_resumes_in_either_pass() {
     const TEXT: Setup = Setup {
         include: "*",
         flags: &["--work-dir", "work", "--max-memory", "16MB"],
@@ -322,6 +302,15 @@ fn a_folder_of_text_files_resumes_its_second_pass() {
     t.run(&["synth", "--size", "2MB", "--seed", "3", "-o", "s"]).ok();
     let (whole, stats) = clean(&t, "s/corpus", TEXT.include, "whole", TEXT.flags);
     let docs = stats["input"]["docs"].as_u64().unwrap();
+    // In the first pass: after the files of its last checkpoint.
+    killed(&t, &TEXT, "out", &[], "first-pass:100");
+    let (resumed, tree) = rerun(&t, &TEXT, "out", &[]);
+    assert!(
+        matches!(resumed, Resumed::Checkpoint(n) if (100..docs).contains(&n)),
+        "resumed from {resumed:?} of {docs} documents"
+    );
+    assert_same(&whole, &tree, "a text folder resumed");
+    // In the second pass: at the file after its last checkpoint.
     killed(&t, &TEXT, "out", &[], &format!("clean:{}", docs * 9 / 10));
     let (resumed, tree) = rerun(&t, &TEXT, "out", &[]);
     assert!(
