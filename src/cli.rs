@@ -114,7 +114,7 @@ pub struct CleanArgs {
     /// Where a document's site comes from: auto (first folder under an input folder, or the host of a JSONL url/source field), folder, field:NAME, none.
     #[arg(long, value_name = "FROM", default_value = "auto")]
     pub site_from: config::SiteFrom,
-    /// Rules to run, comma-separated: all, dedup (every duplicate rule), chrome (chrome lines and suffixes), or reason names (dup_doc, near_dup_doc, chrome, chrome_suffix, repeat_in_doc, near_repeat_in_doc, dup_across_docs, near_dup_across_docs).
+    /// Rules to run, comma-separated: all, dedup (every duplicate rule), chrome (chrome lines and glued suffixes), or reason names (dup_doc, near_dup_doc, chrome_suffix (the suffixes alone), repeat_in_doc, near_repeat_in_doc, dup_across_docs, near_dup_across_docs).
     #[arg(long, value_name = "LIST", default_value = "all")]
     pub rules: textsieve::reason::RuleSet,
     /// Documents removed whole before the line rules: exact (same normalized text), near (also MinHash near duplicates), off.

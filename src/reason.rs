@@ -64,7 +64,9 @@ impl Reason {
 }
 
 /// The rules a run applies (`--rules`), by the reason each gives. `blank`
-/// and `empty` follow the others and always apply.
+/// and `empty` follow the others and always apply. `chrome` comes with
+/// `chrome_suffix` (the name stands for both); `chrome_suffix` can run
+/// alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RuleSet(u16);
 
@@ -105,7 +107,8 @@ impl std::str::FromStr for RuleSet {
     type Err = String;
 
     /// A comma-separated list of rule names and groups: `all`, `dedup`
-    /// (every duplicate rule), `chrome` (chrome lines and suffixes).
+    /// (every duplicate rule), `chrome` (chrome lines and suffixes: the
+    /// lines never run alone), or a reason name.
     fn from_str(list: &str) -> Result<RuleSet, String> {
         let mut set = RuleSet(0);
         for name in list.split(',').map(str::trim) {

@@ -33,7 +33,7 @@ use crate::config::DocDedup;
 use crate::dataflow::answers::DocAnswers;
 use crate::doc::{DocId, Lines};
 use crate::index::{CorpusIndex, DocFingerprint};
-pub use crate::reason::Reason;
+pub use crate::reason::{Reason, RuleSet};
 
 /// What a removed line repeats: a line of a document, or a whole document,
 /// and for near duplicates the share of its shingles found there (per mille).
@@ -191,8 +191,9 @@ pub fn decide(
     Ok(Decision { status, labels, cut })
 }
 
-/// The chrome rules that run: chrome lines, and the suffix cut (each of
-/// which the chrome rule finds as it would with the other).
+/// The chrome rules that run: chrome lines with the suffix cut, or the
+/// suffix cut alone (as the chrome rule finds it with the lines); chrome
+/// lines never run without the cut (see [`RuleSet`]).
 fn chrome_rules(
     text: &str,
     lines: &Lines,
@@ -202,7 +203,7 @@ fn chrome_rules(
     labels: &mut [Label],
 ) -> Option<Cut> {
     let runs = |reason| index.rules().run.runs(reason);
-    if !runs(Reason::Chrome) && !runs(Reason::ChromeSuffix) {
+    if !runs(Reason::ChromeSuffix) {
         return None;
     }
     let cut = chrome::label(text, lines, facts, index, &answers.keys, labels);
@@ -211,7 +212,7 @@ fn chrome_rules(
             *label = Label::Keep;
         }
     }
-    cut.filter(|_| runs(Reason::ChromeSuffix))
+    cut
 }
 
 /// Marks line `i` removed unless an earlier rule already claimed it.

@@ -13,8 +13,14 @@ struct Indexed {
 }
 
 fn index(docs: &[&str]) -> Indexed {
+    index_with(docs, RuleSet::all())
+}
+
+/// [`index`], with only the rules `run`.
+fn index_with(docs: &[&str], run: RuleSet) -> Indexed {
     let rules = crate::config::Rules {
         min_line_chars: MIN,
+        run,
         ..Default::default()
     };
     let mut idx = CorpusIndex::new(rules);
@@ -319,6 +325,63 @@ fn a_paragraph_made_of_phrases_from_many_documents_stays() {
     assert_eq!(reasons(&all, 3), ["keep", "keep", "keep"]);
 }
 
+const MENU: &str = "Home | News | Sport";
+
+/// Four pages of a site under its menu that end with a notice: three on a
+/// line of its own, the fourth glued to its last paragraph.
+fn noticed_pages() -> Vec<String> {
+    let notice = "© 2024 Example News. All rights reserved.";
+    let closing = |w: &str| format!("A closing sentence about the {w} only.");
+    let mut docs: Vec<String> = (0..3)
+        .map(|n| {
+            format!(
+                "{MENU}\nThe {0} story\n{1}\n{2}\n{notice}\n",
+                WORDS[n],
+                [P1, P2, P3][n],
+                closing(WORDS[n])
+            )
+        })
+        .collect();
+    docs.push(format!(
+        "{MENU}\nThe fourth story\n{P1}\n{} {notice}\n",
+        closing("museum")
+    ));
+    docs
+}
+
+#[test]
+fn the_rules_chosen_are_the_only_ones_that_remove() {
+    let docs = noticed_pages();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let decided = |rules: &str, doc: DocId| {
+        let idx = index_with(&refs, rules.parse().unwrap());
+        let d = decide_doc(&refs, &idx, doc);
+        let reasons: Vec<&str> = d
+            .labels
+            .iter()
+            .map(|l| l.reason().map_or("keep", Reason::name))
+            .collect();
+        (reasons, d.cut.map(|c| c.line))
+    };
+    let (chrome, dup, keep) = ("chrome", "dup_across_docs", "keep");
+    assert_eq!(decided("all", 3), (vec![chrome, keep, dup, keep], Some(3)));
+    assert_eq!(decided("all", 1), (vec![chrome, keep, keep, keep, dup], None));
+    // The suffix alone: the menu stays, the glued notice is cut.
+    assert_eq!(decided("chrome_suffix", 3), (vec![keep; 4], Some(3)));
+    assert_eq!(
+        decided("dedup,chrome_suffix", 3),
+        (vec![keep, keep, dup, keep], Some(3))
+    );
+    // Duplicates only: no chrome of either kind.
+    assert_eq!(decided("dedup", 3), (vec![keep, keep, dup, keep], None));
+    // Chrome only: no duplicate goes (the notice on its own line is
+    // trimmed of its last sentence, as on every page).
+    assert_eq!(
+        decided("chrome", 1),
+        (vec![chrome, keep, keep, keep, keep], Some(4))
+    );
+}
+
 #[test]
 fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
     let notice = "© 2024 Example News. All rights reserved.";
@@ -328,7 +391,7 @@ fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
     let mut docs: Vec<String> = (0..3)
         .map(|n| {
             format!(
-                "The {0} story\n{1}\n{2}\n{notice}\n",
+                "{MENU}\nThe {0} story\n{1}\n{2}\n{notice}\n",
                 WORDS[n],
                 [P1, P2, P3][n],
                 closing(WORDS[n])
