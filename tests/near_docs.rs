@@ -138,6 +138,17 @@ fn line_breaks_do_not_count_and_a_lost_paragraph_is_still_a_copy() {
 }
 
 #[test]
+fn a_copy_that_lost_almost_half_is_a_copy_and_one_that_lost_more_is_not() {
+    let story: Vec<String> = (0..20).map(|i| line("long", i)).collect();
+    // 11 of 20 lines: 216 of 396 shingles, all in the original (Jaccard
+    // 0.55, which the signatures must not rule out).
+    assert_eq!(copy_of(&story, &story[..11]), ("near_dup_doc".into(), 1.0));
+    // 9 of 20: the original holds more than twice as many, so it is no
+    // near duplicate (its lines go one by one, as duplicates).
+    assert_eq!(copy_of(&story, &story[..9]).0, "empty");
+}
+
+#[test]
 fn doc_dedup_exact_and_off_leave_near_duplicates_to_the_line_rules() {
     for mode in ["exact", "off"] {
         let ann = run_pairs(&["--doc-dedup", mode]);
