@@ -383,6 +383,31 @@ fn the_rules_chosen_are_the_only_ones_that_remove() {
 }
 
 #[test]
+fn a_long_licence_notice_glued_to_the_last_paragraph_is_cut() {
+    // Real notices run 10 to 40 words; this one has 27.
+    let notice =
+        "Material from this agency may be republished with credit to the agency and a link to the original \
+                  story under the terms of an open licence, version 4.0.";
+    let pages: Vec<String> = (0..3)
+        .map(|n| {
+            format!(
+                "{MENU}\nThe {0} story\n{1}\n{notice}\n",
+                WORDS[n],
+                [P1, P2, P3][n]
+            )
+        })
+        .chain([format!(
+            "{MENU}\nThe museum story\nThe museum reopened after a long renovation. {notice}\n"
+        )])
+        .collect();
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    assert_eq!(
+        kept(&refs, 3),
+        "The museum story\nThe museum reopened after a long renovation.\n"
+    );
+}
+
+#[test]
 fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
     let notice = "© 2024 Example News. All rights reserved.";
     let closing = |w: &str| format!("A closing sentence about the {w} only.");
