@@ -481,13 +481,13 @@ mod tests {
 
     #[test]
     fn a_word_stream_is_its_lines_shingles_and_those_across_line_ends() {
-        let words: Vec<u64> = (1..=12).map(|w| w * 0x9e37_79b9).collect();
-        // Lines of 5, 2 and 5 words: windows of 3 at 0..=9; those at 3, 4
-        // (across the first end, at 5), 5 and 6 (across the second, at 7)
-        // are in no one line.
+        let words: Vec<u64> = (1..=14).map(|w| w * 0x9e37_79b9).collect();
+        // Lines of 5, 2, 5 and 2 words: windows of 3 at 0..=11; those at 3,
+        // 4 (across the end at 5), 5, 6 (across 7), 10 and 11 (across 12,
+        // the last window) are in no one line.
         let mut across = Vec::new();
-        boundary_shingles(&words, &[5, 7, 12], 3, &mut across);
-        let want: Vec<ShingleId> = [3, 4, 5, 6]
+        boundary_shingles(&words, &[5, 7, 12, 14], 3, &mut across);
+        let want: Vec<ShingleId> = [3, 4, 5, 6, 10, 11]
             .iter()
             .map(|&s| ids(&words[s..s + 3], 3)[0])
             .collect();
@@ -495,13 +495,13 @@ mod tests {
         // With the lines' own, they are the stream's shingles, however it
         // is cut into lines (a line shorter than k words aside).
         let mut all: Vec<ShingleId> = ids(&words[..5], 3);
-        all.extend(ids(&words[7..], 3));
+        all.extend(ids(&words[7..12], 3));
         all.extend(&across);
         all.sort_unstable();
         all.dedup();
         assert_eq!(all, ids(&words, 3));
         across.clear();
-        boundary_shingles(&words, &[12], 3, &mut across);
+        boundary_shingles(&words, &[14], 3, &mut across);
         assert!(across.is_empty(), "one line: nothing across");
         boundary_shingles(&words[..2], &[1, 2], 3, &mut across);
         assert!(across.is_empty(), "fewer words than a shingle");
