@@ -531,3 +531,58 @@ impl ResultFile {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(adopt: bool) -> Staging {
+        Staging::Kept {
+            tag: "ktest".into(),
+            adopt,
+        }
+    }
+
+    #[test]
+    fn kept_results_outlive_a_failure_only_once_a_checkpoint_counts_on_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let out_path = dir.path().join("out");
+        let staging = dir.path().join(".out.textsieve-ktest.tmp");
+        let ann_path = dir.path().join("ann.jsonl");
+        let ann_temp = dir.path().join(".ann.jsonl.textsieve-ktest.tmp");
+        // A failure before any checkpoint leaves nothing.
+        let out = OutputDir::create(&out_path, &kept(false)).unwrap();
+        let ann = ResultFile::create(&out, &ann_path, &kept(false)).unwrap();
+        assert!(staging.is_dir() && ann_temp.is_file());
+        drop((ann, out));
+        assert!(!staging.exists() && !ann_temp.exists());
+        // After one, the staging folder and the file stay, written so far.
+        let out = OutputDir::create(&out_path, &kept(false)).unwrap();
+        let mut ann = ResultFile::create(&out, &ann_path, &kept(false)).unwrap();
+        ann.write_all(b"line 1\nline 2\n").unwrap();
+        assert_eq!(ann.written().unwrap(), 14);
+        out.keep_after_failure();
+        ann.keep_after_failure();
+        drop((ann, out));
+        assert!(staging.is_dir() && fs::read(&ann_temp).unwrap() == b"line 1\nline 2\n");
+        // The same command takes them up, and goes on from a checkpoint.
+        let out = OutputDir::create(&out_path, &kept(true)).unwrap();
+        assert!(out.adopted());
+        let mut ann = ResultFile::create(&out, &ann_path, &kept(true)).unwrap();
+        assert_eq!(ann.on_disk().unwrap(), 14);
+        ann.resume_at(7).unwrap();
+        ann.write_all(b"line 2 again\n").unwrap();
+        let atomic = ann.finish().unwrap().expect("outside the output folder");
+        out.commit().unwrap();
+        atomic.commit().unwrap();
+        assert_eq!(fs::read(&ann_path).unwrap(), b"line 1\nline 2 again\n");
+        assert!(out_path.is_dir() && !staging.exists() && !ann_temp.exists());
+        // Emptied when not adopted.
+        let out = OutputDir::create(&out_path.with_extension("b"), &kept(false)).unwrap();
+        fs::write(out.staged(Path::new("x")), b"x").unwrap();
+        out.keep_after_failure();
+        drop(out);
+        let out = OutputDir::create(&out_path.with_extension("b"), &kept(false)).unwrap();
+        assert!(!out.adopted() && !out.staged(Path::new("x")).exists());
+    }
+}
