@@ -266,6 +266,77 @@ fn trailing_chrome_by_shape_and_by_corpus_evidence() {
     assert_eq!(reasons(&["Breaking news"], 0), ["keep"]);
 }
 
+/// The reasons of a page of ten paragraphs followed by `tail` (so that its
+/// last 8 lines are the tail), for the `tail` lines only.
+fn tail_reasons(tail: &[&str]) -> Vec<&'static str> {
+    let paragraphs: Vec<String> = (0..10)
+        .map(|i| (0..12).map(|w| format!("p{i}x{w}")).collect::<Vec<_>>().join(" ") + ".")
+        .collect();
+    let lines: Vec<&str> = paragraphs
+        .iter()
+        .map(String::as_str)
+        .chain(tail.iter().copied())
+        .collect();
+    let doc = lines.join("\n") + "\n";
+    reasons(&[&doc], 0)[10..].to_vec()
+}
+
+/// `n` words ending a sentence: a short content line.
+fn sentence(n: usize) -> String {
+    let words: Vec<String> = (0..n).map(|i| format!("w{i}")).collect();
+    words.join(" ") + "."
+}
+
+#[test]
+fn a_short_line_inside_trailing_chrome_goes_when_chrome_outnumbers_it_3_to_1() {
+    let (c, g) = ("Share this article", "He left.");
+    // Walking back: chrome, the short line, then two more chrome lines (3
+    // to 1): the run goes whole.
+    assert_eq!(tail_reasons(&["Follow us", "Related news", g, c]), ["chrome"; 4]);
+    // One chrome line fewer (2 to 1): the short line and what is before it stay.
+    assert_eq!(tail_reasons(&["Related news", g, c]), ["keep", "keep", "chrome"]);
+    // 19 words is short enough to be inside the run; 20 is content, which
+    // ends the walk.
+    let (g19, g20) = (sentence(19), sentence(20));
+    assert_eq!(
+        tail_reasons(&["Follow us", "Related news", &g19, c]),
+        ["chrome"; 4]
+    );
+    assert_eq!(
+        tail_reasons(&["Follow us", "Related news", &g20, c]),
+        ["keep", "keep", "keep", "chrome"]
+    );
+    // Two short lines in a row end the walk, however much chrome is
+    // before them; so does one at the very end.
+    assert_eq!(
+        tail_reasons(&[
+            "Follow us",
+            "Related news",
+            "Menu",
+            "Top stories",
+            "Contact",
+            g,
+            g,
+            c
+        ]),
+        ["keep", "keep", "keep", "keep", "keep", "keep", "keep", "chrome"]
+    );
+    assert_eq!(tail_reasons(&["Follow us", "Related news", c, g]), ["keep"; 4]);
+}
+
+#[test]
+fn a_line_of_codes_is_chrome_whatever_its_length_and_a_two_line_page_keeps_its_first() {
+    assert_eq!(
+        tail_reasons(&["7403/ 6133/ 1234/ 5678/ 9999/ 1111/ 2222/"]),
+        ["chrome"]
+    );
+    // Six words without a full stop are too many for chrome by shape.
+    assert_eq!(tail_reasons(&["Read more about the council vote"]), ["keep"]);
+    assert_eq!(tail_reasons(&["Read more about the council"]), ["chrome"]);
+    // Two lines: the first is the head, never tail chrome; the last can be.
+    assert_eq!(reasons(&["Share this\nRelated news\n"], 0), ["keep", "chrome"]);
+}
+
 #[test]
 fn leading_chrome_needs_corpus_evidence() {
     let doc = |n: usize| {
