@@ -15,9 +15,9 @@
 //! line is never tail chrome and the last never head chrome: neither walk can
 //! empty a document on its own.
 //!
-//! A short last sentence of the last content line that the corpus shows at
-//! the tails of `chrome_min_docs` documents of the site (on its own line or
-//! glued on) is cut from that line: "… end of story. © 2024 Example News.
+//! The last sentence or two (up to 40 words) of the last content line, when
+//! the corpus shows them at the tails of `chrome_min_docs` documents of the
+//! site (on their own line or glued on), are cut from that line: "… end of story. © 2024 Example News.
 //! All rights reserved." keeps "… end of story.".
 
 use super::{Cut, Label, Reason};
