@@ -398,15 +398,20 @@ fn a_paragraph_made_of_phrases_from_many_documents_stays() {
 
 const MENU: &str = "Home | News | Sport";
 
-/// Four pages of a site under its menu that end with a notice: three on a
-/// line of its own, the fourth glued to its last paragraph.
-fn noticed_pages() -> Vec<String> {
-    let notice = "© 2024 Example News. All rights reserved.";
-    let closing = |w: &str| format!("A closing sentence about the {w} only.");
+const NOTICE: &str = "© 2024 Example News. All rights reserved.";
+
+fn closing(w: &str) -> String {
+    format!("A closing sentence about the {w} only.")
+}
+
+/// Four pages of a site, each starting with `head`, that end with a
+/// notice: three on a line of its own, the fourth (of body `fourth`) glued
+/// to its last paragraph.
+fn noticed_pages(head: &str, fourth: &str) -> Vec<String> {
     let mut docs: Vec<String> = (0..3)
         .map(|n| {
             format!(
-                "{MENU}\nThe {0} story\n{1}\n{2}\n{notice}\n",
+                "{head}The {0} story\n{1}\n{2}\n{NOTICE}\n",
                 WORDS[n],
                 [P1, P2, P3][n],
                 closing(WORDS[n])
@@ -414,7 +419,7 @@ fn noticed_pages() -> Vec<String> {
         })
         .collect();
     docs.push(format!(
-        "{MENU}\nThe fourth story\n{P1}\n{} {notice}\n",
+        "{head}The fourth story\n{fourth}\n{} {NOTICE}\n",
         closing("museum")
     ));
     docs
@@ -422,7 +427,7 @@ fn noticed_pages() -> Vec<String> {
 
 #[test]
 fn the_rules_chosen_are_the_only_ones_that_remove() {
-    let docs = noticed_pages();
+    let docs = noticed_pages(&format!("{MENU}\n"), P1);
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
     let decided = |rules: &str, doc: DocId| {
         let idx = index_with(&refs, rules.parse().unwrap());
@@ -480,24 +485,7 @@ fn a_long_licence_notice_glued_to_the_last_paragraph_is_cut() {
 
 #[test]
 fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
-    let notice = "© 2024 Example News. All rights reserved.";
-    let closing = |w: &str| format!("A closing sentence about the {w} only.");
-    // Three pages end with the notice on a line of its own, a fourth has it
-    // glued to its last paragraph.
-    let mut docs: Vec<String> = (0..3)
-        .map(|n| {
-            format!(
-                "{MENU}\nThe {0} story\n{1}\n{2}\n{notice}\n",
-                WORDS[n],
-                [P1, P2, P3][n],
-                closing(WORDS[n])
-            )
-        })
-        .collect();
-    docs.push(format!(
-        "The fourth story\n{P2} {P3}\n{} {notice}\n",
-        closing("museum")
-    ));
+    let docs = noticed_pages("", &format!("{P2} {P3}"));
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
     assert_eq!(
         kept(&refs, 3),
