@@ -65,7 +65,7 @@ fn bench(c: &mut Criterion) {
     let mut idx = CorpusIndex::new(Rules::default());
     idx.add_batch(fps).unwrap();
     idx.close_run(Vec::new()).unwrap();
-    idx.set_near_docs(NearDocs::default());
+    idx.set_near_docs(NearDocs::default()).unwrap();
     let (mut reader, _) = idx.first_occurrences().unwrap();
     let answers = reader.take(0, docs.len() as u64).unwrap();
     g.bench_function("decide", |b| {

@@ -1,5 +1,5 @@
 //! What the first pass learns of one document: its line fingerprints, the
-//! shingles of its long lines, the keys of its edge lines, and the lines that
+//! shingles of its long lines, the keys its lines count under for its site, and the lines that
 //! repeat most of another line of it (a judgement that needs nothing but the
 //! document, made here while its normalized lines are at hand).
 
@@ -32,10 +32,15 @@ pub struct DocFingerprint {
     /// asks where the shingle was first seen ([`fingerprint::asked_shingles`]).
     /// Not stored: only the first pass emits them.
     pub sampled: Vec<(u32, u64, bool)>,
-    /// Edge keys of the head and tail lines (see [`fingerprint::edge_key`]), without repeats.
-    pub edges: Vec<u64>,
+    /// The keys the document counts under for site chrome
+    /// ([`site_keys`]), without repeats. Not stored: only the first pass
+    /// emits them.
+    pub site_keys: Vec<u64>,
     /// Lines that repeat most of another line of the document.
     pub near_repeats: Vec<NearRepeat>,
+    /// Each line's [`fingerprint::masked_key`] (0 for a line without
+    /// words): the chrome rule looks up its [`fingerprint::template_key`].
+    pub masked_keys: Vec<u64>,
     /// The MinHash signature of the long lines' shingles, when near-duplicate
     /// documents are looked for and the document has enough shingles.
     pub signature: Option<Signature>,
@@ -99,7 +104,8 @@ impl DocFingerprint {
         let mut fp = DocFingerprint {
             signature,
             bytes: text.len() as u64,
-            edges: edge_keys(text, &split, &lines, &masked_keys, site),
+            site_keys: site_keys(text, &split, &lines, &masked_keys, site, rules.min_line_chars),
+            masked_keys,
             lines,
             text_check: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
             site,
@@ -154,38 +160,74 @@ fn asked(hashes: &[u64], shingles: usize, containment: f64) -> impl Iterator<Ite
     })
 }
 
-/// The sorted, distinct edge keys of the head and tail lines, from each
-/// line's [`fingerprint::masked_key`], and of the short last sentences of the
-/// tail lines ([`fingerprint::sentence_suffixes`]): a phrase glued to the end
-/// of one page's last paragraph counts with the same phrase on its own line
-/// at the end of other pages.
-fn edge_keys(text: &str, split: &Lines, lines: &[LineFp], masked_keys: &[u64], site: u64) -> Vec<u64> {
-    let (head, tail) = fingerprint::edge_lines(lines);
-    let mut edges: Vec<u64> = head
+/// The sorted, distinct keys a document counts under for site chrome
+/// ([`fingerprint::site_line_key`]): its site's page count
+/// ([`fingerprint::site_pages_key`]), its word lines
+/// ([`fingerprint::template_key`]), the masked keys of its tail lines and of
+/// their short last sentences ([`fingerprint::sentence_suffixes`]): a phrase
+/// glued to the end of one page's last paragraph counts with the same phrase
+/// on a line of its own in other pages. So do the affixes of its head lines
+/// ([`fingerprint::title_affixes`]): the site name in "Example News -
+/// Headline". And the words its long tail sentences end with
+/// ([`fingerprint::ending_key`]).
+fn site_keys(
+    text: &str,
+    split: &Lines,
+    lines: &[LineFp],
+    masked_keys: &[u64],
+    site: u64,
+    min_line_chars: usize,
+) -> Vec<u64> {
+    let words: Vec<usize> = fingerprint::word_lines(lines).collect();
+    let (head, tail) = fingerprint::edges_of(&words);
+    let content = |i: usize| split.spans[i].content(text);
+    let template = words
         .iter()
-        .map(|&i| (false, i))
-        .chain(tail.iter().map(|&i| (true, i)))
-        .map(|(is_tail, i)| fingerprint::edge_key(site, is_tail, masked_keys[i]))
+        .map(|&i| fingerprint::template_key(lines[i], masked_keys[i], min_line_chars));
+    let tail_lines = tail.iter().map(|&i| masked_keys[i]);
+    let mut keys: Vec<u64> = template
+        .chain(tail_lines)
+        .map(|key| fingerprint::site_line_key(site, key))
         .collect();
+    keys.push(fingerprint::site_pages_key(site));
     for &i in &tail {
-        let content = split.spans[i].content(text);
-        for s in fingerprint::sentence_suffixes(content) {
-            edges.push(fingerprint::tail_phrase_key(site, &content[s..]));
+        for s in fingerprint::sentence_suffixes(content(i)) {
+            keys.push(fingerprint::phrase_key(site, &content(i)[s..]));
         }
     }
-    edges.sort_unstable();
-    edges.dedup();
-    edges
+    for &i in &head {
+        for affix in fingerprint::title_affixes(content(i)) {
+            keys.push(fingerprint::phrase_key(site, affix));
+        }
+    }
+    // What the page's text may end with: each long sentence of its tail
+    // (the first pass cannot tell which one the chrome rule leaves last),
+    // whole and from each of its last words.
+    let sentences = tail
+        .iter()
+        .copied()
+        .filter(|&i| lines[i].is_long(min_line_chars) && fingerprint::ends_sentence(content(i)));
+    for i in sentences {
+        let words = fingerprint::word_suffixes(content(i))
+            .into_iter()
+            .map(|(_, key)| key);
+        for key in std::iter::once(masked_keys[i]).chain(words) {
+            keys.push(fingerprint::ending_key(site, key));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Bytes of the header of a stored fingerprint (see [`Stored`]).
-pub const STORED_HEADER: usize = 48;
+pub const STORED_HEADER: usize = 44;
 
 /// Where the parts of a stored fingerprint lie (see
 /// [`DocFingerprint::encode`]): a header of counts and scalars, then the long
 /// lines (line, end of its shingles: 8 bytes each), the shingles (4), the
-/// signature (4 per value), the line fingerprints (12), the near repeats (10)
-/// and the edge keys (8). The parts a reader needs alone (a line's shingles,
+/// signature (4 per value), the line fingerprints (12), the near repeats
+/// (10) and the lines' masked keys (8). The parts a reader needs alone (a line's shingles,
 /// the signature) come first, so it reads only the header and them.
 #[derive(Clone, Copy, Debug)]
 pub struct Stored {
@@ -194,7 +236,6 @@ pub struct Stored {
     shingles: usize,
     signature: usize,
     near_repeats: usize,
-    edges: usize,
     pub site: u64,
     pub text_check: u64,
     pub bytes: u64,
@@ -210,10 +251,9 @@ impl Stored {
             shingles: count(2),
             signature: count(3),
             near_repeats: count(4),
-            edges: count(5),
-            site: u64_at(header, 24),
-            text_check: u64_at(header, 32),
-            bytes: u64_at(header, 40),
+            site: u64_at(header, 20),
+            text_check: u64_at(header, 28),
+            bytes: u64_at(header, 36),
         }
     }
 
@@ -240,9 +280,8 @@ impl Stored {
         at(self.lines().end, self.near_repeats * 10)
     }
 
-    /// Byte range of the edge keys.
-    pub fn edges(&self) -> Range<usize> {
-        at(self.near_repeats().end, self.edges * 8)
+    fn masked_keys(&self) -> Range<usize> {
+        at(self.near_repeats().end, self.lines * 8)
     }
 
     /// The range, among all shingles, of line `line`'s, given the long lines'
@@ -277,14 +316,9 @@ pub fn u32s(bytes: &[u8]) -> Vec<u32> {
     bytes.chunks_exact(4).map(|b| u32_at(b, 0)).collect()
 }
 
-/// The u64s of `bytes`, little-endian.
-pub fn u64s(bytes: &[u8]) -> Vec<u64> {
-    bytes.chunks_exact(8).map(|b| u64_at(b, 0)).collect()
-}
-
 impl DocFingerprint {
-    /// Appends the stored form (see [`Stored`]); the prefixes and sampled shingles are not stored
-    /// (they are asked about once, in the first pass).
+    /// Appends the stored form (see [`Stored`]); the prefixes, sampled
+    /// shingles and site keys are not stored (the first pass emits them).
     pub fn encode(&self, out: &mut Vec<u8>) -> crate::Result<()> {
         let signature = self.signature.as_deref().unwrap_or(&[]);
         let counts = [
@@ -293,7 +327,6 @@ impl DocFingerprint {
             self.shingles.len(),
             signature.len(),
             self.near_repeats.len(),
-            self.edges.len(),
         ];
         for n in counts {
             let n = u32::try_from(n).map_err(|_| too_large(self.bytes))?;
@@ -319,8 +352,8 @@ impl DocFingerprint {
             out.extend_from_slice(&r.of.to_le_bytes());
             out.extend_from_slice(&r.containment.to_le_bytes());
         }
-        for e in &self.edges {
-            out.extend_from_slice(&e.to_le_bytes());
+        for k in &self.masked_keys {
+            out.extend_from_slice(&k.to_le_bytes());
         }
         Ok(())
     }
@@ -355,8 +388,9 @@ impl DocFingerprint {
             shingles: u32s(&b[s.shingles()]),
             long_lines,
             sampled: Vec::new(),
-            edges: u64s(&b[s.edges()]),
+            site_keys: Vec::new(),
             near_repeats,
+            masked_keys: b[s.masked_keys()].chunks_exact(8).map(|k| u64_at(k, 0)).collect(),
             signature: (!signature.is_empty()).then_some(signature),
             bytes: s.bytes,
             prefixes: Vec::new(),

@@ -16,6 +16,7 @@ const PAIR_SEED: u64 = 0x5bd1_e995_27d4_eb2f;
 const DOC_SEED: u64 = 0x1656_67b1_9e37_79f9;
 const SHINGLE_SEED: u64 = 0x27d4_eb2f_1656_67c5;
 const EDGE_SEED: u64 = 0x85eb_ca77_c2b2_ae63;
+const ENDING_SEED: u64 = 0x27d4_eb2f_1656_67c5;
 
 /// The fingerprint of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,17 +207,80 @@ pub fn asked_shingles(shingles: usize, sampled: usize, containment: f64) -> usiz
     sampled.min(MAX_HITS + allowed_misses(sampled, containment))
 }
 
-/// Key of a line at a document's edge, for counting chrome per site: its
-/// [`masked_key`] with the site and the edge mixed in.
-pub fn edge_key(site: u64, tail: bool, masked_key: u64) -> u64 {
-    let seed = EDGE_SEED ^ (site << 1) ^ u64::from(tail);
-    xxh3_64_with_seed(&masked_key.to_le_bytes(), seed)
+/// Key of a line of a site, for counting site chrome: its [`masked_key`]
+/// with the site mixed in.
+pub fn site_line_key(site: u64, masked_key: u64) -> u64 {
+    xxh3_64_with_seed(&masked_key.to_le_bytes(), EDGE_SEED ^ site)
 }
 
-/// The edge key of a phrase at the end of a tail line (a [`sentence_suffixes`]
-/// suffix): the same as that phrase's on a tail line of its own.
-pub fn tail_phrase_key(site: u64, phrase: &str) -> u64 {
-    edge_key(site, true, masked_key(&masked(phrase)))
+/// The key under which a line is counted for site template: a short
+/// line's [`masked_key`] (a date or a news code changes from page to page),
+/// a long line's own key (a long line that differs from page to page in its
+/// figures is a table or a score: content).
+pub fn template_key(fp: LineFp, masked_key: u64, min_line_chars: usize) -> u64 {
+    if fp.is_long(min_line_chars) {
+        fp.key
+    } else {
+        masked_key
+    }
+}
+
+/// Key of the words a page of a site may end with (a [`word_suffixes`] key
+/// of a long sentence of its tail, or that whole line's [`masked_key`]), for
+/// counting how many pages end so.
+pub fn ending_key(site: u64, masked_key: u64) -> u64 {
+    xxh3_64_with_seed(&masked_key.to_le_bytes(), ENDING_SEED ^ site)
+}
+
+/// The key every page of a site counts under once (no line has an empty
+/// masked text): how many pages the site has.
+pub fn site_pages_key(site: u64) -> u64 {
+    site_line_key(site, masked_key(""))
+}
+
+/// The affixes of a title line ("Example News - Headline", "Headline |
+/// Example News"): the text before its first separator and after its last,
+/// where a separator is a token of dashes, bars, bullets, guillemets or
+/// colons alone, and words stand on both sides of it.
+pub fn title_affixes(line: &str) -> Vec<&str> {
+    let is_separator = |t: &str| {
+        t.chars()
+            .all(|c| matches!(c, '-' | '|' | '–' | '—' | '·' | '•' | '»' | '«' | ':'))
+    };
+    let has_word = |s: &str| s.chars().any(char::is_alphanumeric);
+    // Byte ranges of the separator tokens.
+    let mut seps = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                if is_separator(&line[s..i]) {
+                    seps.push((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let (Some(&(first, _)), Some(&(_, last))) = (seps.first(), seps.last()) else {
+        return Vec::new();
+    };
+    let (before, after) = (line[..first].trim(), line[last..].trim());
+    let mut affixes = Vec::new();
+    if has_word(before) && has_word(&line[first..]) {
+        affixes.push(before);
+    }
+    if has_word(after) && has_word(&line[..last]) && after != before {
+        affixes.push(after);
+    }
+    affixes
+}
+
+/// The site line key of a phrase at the end of a line (a
+/// [`sentence_suffixes`] suffix): the same as that phrase's on a line of its own.
+pub fn phrase_key(site: u64, phrase: &str) -> u64 {
+    site_line_key(site, masked_key(&masked(phrase)))
 }
 
 /// The hash of a line's digit-masked normalized text ([`masked`]).
@@ -230,19 +294,26 @@ pub fn site_key(name: &str) -> u64 {
 }
 
 /// The head (first word lines, in order) and the tail (last word lines, from
-/// the end) of a document: at most `EDGE_LINES` each, and never overlapping,
-/// so that in a short document a line is at one edge only.
-pub fn edge_lines(lines: &[LineFp]) -> (Vec<usize>, Vec<usize>) {
-    edges_of(&word_lines(lines).collect::<Vec<_>>())
-}
-
-/// [`edge_lines`] of a given sequence of line indices.
+/// the end) of a document given as its word lines: at most `EDGE_LINES`
+/// each, and never overlapping, so that in a short document a line is at
+/// one edge only.
 pub fn edges_of(words: &[usize]) -> (Vec<usize>, Vec<usize>) {
     let head_len = (words.len() / 2).min(EDGE_LINES);
     let tail_len = (words.len() - head_len).min(EDGE_LINES);
     let head = words.iter().take(head_len).copied().collect();
     let tail = words.iter().rev().take(tail_len).copied().collect();
     (head, tail)
+}
+
+/// Whether a line's content ends a sentence (closing quotes and brackets
+/// aside): `.`, `!`, `?`, `؟`, `…`, `。` or `।`.
+pub fn ends_sentence(line: &str) -> bool {
+    let last = line
+        .trim_end()
+        .trim_end_matches(['"', '\'', '»', '”', '’', ')', ']'])
+        .chars()
+        .last();
+    matches!(last, Some('.' | '!' | '?' | '؟' | '…' | '。' | '।'))
 }
 
 /// A glued chrome phrase has at most this many words: licence and copyright
@@ -290,6 +361,85 @@ pub fn sentence_suffixes(line: &str) -> Vec<usize> {
         .map(|s| s + content[s..].len() - content[s..].trim_start().len())
         .filter(|&s| s < content.len() && has_word(&content[s..]) && has_word(&content[..s]))
         .collect()
+}
+
+/// The suffixes of a line that start at a word, for its last words (at
+/// most [`SUFFIX_MAX_WORDS`], with a word before them), longest first: where
+/// each starts (a byte offset into `line`) and its [`masked_key`], the key of
+/// the same words on a line of their own. Each word is normalized once:
+/// nothing joins across white space in normalization, so the masked text of
+/// a suffix is that of its words joined by one space.
+pub fn word_suffixes(line: &str) -> Vec<(usize, u64)> {
+    let content = line.trim_end();
+    let mut words: Vec<(usize, usize)> = Vec::new();
+    let mut end = None;
+    for (i, c) in content.char_indices().rev() {
+        match (c.is_whitespace(), end) {
+            (false, None) => end = Some(i + c.len_utf8()),
+            (true, Some(e)) => {
+                words.push((i + c.len_utf8(), e));
+                end = None;
+                if words.len() > SUFFIX_MAX_WORDS {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(e) = end {
+        words.push((0, e));
+    }
+    words.reverse();
+    // The first word is what comes before the suffixes (or the first of them
+    // when the line is short: then one word fewer is a suffix).
+    let has_word = |s: &str| s.chars().any(char::is_alphanumeric);
+    let masked_words: Vec<String> = words.iter().map(|&(s, e)| masked(&content[s..e])).collect();
+    let mut joined = String::new();
+    let mut starts = vec![0; words.len()];
+    for (k, m) in masked_words.iter().enumerate() {
+        if !m.is_empty() && !joined.is_empty() {
+            joined.push(' ');
+        }
+        starts[k] = joined.len();
+        joined.push_str(m);
+    }
+    (1..words.len())
+        .filter(|&k| !masked_words[k].is_empty() && has_word(&content[..words[k].0]))
+        .map(|k| (words[k].0, masked_key(&joined[starts[k]..])))
+        .collect()
+}
+
+#[cfg(test)]
+#[test]
+fn word_suffixes_key_the_words_as_a_line_of_their_own_would() {
+    for line in [
+        "The story ends here Material from Example News may be republished, version 4.0.  ",
+        "پایان خبر استفاده از مطالب «نمونه» تنها با ذکر منبع مجاز است.",
+        "Scores: 12-10 — and 3,500 fans… (AB/CD) Copyright 2024",
+        "one",
+    ] {
+        let got = word_suffixes(line);
+        let content = line.trim_end();
+        // Every word but the first starts one, but a word without letters
+        // or digits ("—"): the suffix from the next word is the same text.
+        let starts = content
+            .split_whitespace()
+            .skip(1)
+            .filter(|w| !masked(w).is_empty())
+            .count();
+        assert_eq!(got.len(), starts, "{line}");
+        for (s, key) in got {
+            assert!(content[..s].ends_with(char::is_whitespace), "{line}: {s}");
+            assert_eq!(
+                key,
+                masked_key(&masked(&content[s..])),
+                "{line}: {}",
+                &content[s..]
+            );
+        }
+    }
+    let long = "word ".repeat(SUFFIX_MAX_WORDS + 10);
+    assert_eq!(word_suffixes(&long).len(), SUFFIX_MAX_WORDS);
 }
 
 #[cfg(test)]
@@ -629,11 +779,31 @@ mod tests {
     }
 
     #[test]
-    fn edge_keys_mask_digits_and_separate_sites_and_edges() {
+    fn site_line_keys_mask_digits_and_separate_sites() {
         assert_eq!(masked("News code 1017002"), masked("news code ۱۰۱۷۳۴۵"));
         let m = masked_key(&masked("News code 1017002"));
-        assert_ne!(edge_key(1, true, m), edge_key(2, true, m));
-        assert_ne!(edge_key(1, true, m), edge_key(1, false, m));
+        assert_ne!(site_line_key(1, m), site_line_key(2, m));
+        assert_eq!(phrase_key(1, "News code 5"), site_line_key(1, m));
+    }
+
+    #[test]
+    fn title_affixes_stand_before_the_first_separator_and_after_the_last() {
+        assert_eq!(
+            title_affixes("Example News - Council approves budget"),
+            ["Example News", "Council approves budget"]
+        );
+        assert_eq!(
+            title_affixes("Council approves budget | Politics | Example News"),
+            ["Council approves budget", "Example News"]
+        );
+        assert_eq!(
+            title_affixes("خبرگزاری نمونه :: افزایش قیمت نان"),
+            ["خبرگزاری نمونه", "افزایش قیمت نان"]
+        );
+        // Hyphens inside words, a separator at an end and no separator are no affixes.
+        assert!(title_affixes("A well-known long-term plan").is_empty());
+        assert!(title_affixes("- A list item").is_empty());
+        assert!(title_affixes("Headline only").is_empty());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! What the first pass keeps of the corpus: every document's line
-//! fingerprints, long lines' shingles, near repeats, edges and signature in
+//! fingerprints, long lines' shingles, near repeats and signature in
 //! a document store (read by the second pass and the document stage), and
 //! the exchanges it feeds in corpus order: texts (for exact copies), band
 //! keys (for near-duplicate candidates), index keys and sampled shingles (for
-//! first occurrences). Each exchange is reduced once the
+//! first occurrences), site keys (for site chrome). Each exchange is reduced once the
 //! documents of the run and the document stage are settled, so "first
 //! occurrence" is a minimum over corpus order among the source documents,
 //! never a fact of thread timing.
@@ -26,7 +26,7 @@ use crate::minhash;
 use crate::near_docs::NearDocs;
 
 /// The corpus index. Memory: about 20 bytes per document (where its facts
-/// are, its original, whether it is a source) and the edge keys that are
+/// are, its original, whether it is a source) and the site keys that are
 /// evidence, beside the document store and the exchanges (which spill past
 /// their budget).
 pub struct CorpusIndex {
@@ -46,18 +46,18 @@ pub struct CorpusIndex {
     /// Each signed document's LSH band keys, exchanged by key to find the
     /// candidate near-duplicate pairs (see [`crate::doc_dedup`]).
     bands: Exchange<DocKey>,
-    /// Each document's edge keys, exchanged by key to count the chrome
-    /// evidence (see [`CorpusIndex::count_edges`]).
-    edges: Exchange<DocKey>,
+    /// Each document's site keys, exchanged by key to count the chrome
+    /// evidence (see [`CorpusIndex::count_site_keys`]).
+    site_keys: Exchange<DocKey>,
     /// Batches added: the task number of the next one in the exchanges.
     batches: u32,
     /// Per document, the original of its text when it is an exact copy
     /// ([`NOT_A_COPY`] otherwise); filled by [`CorpusIndex::close_run`].
     copy_of: Vec<DocId>,
-    /// In how many source texts (see [`CorpusIndex::count_edges`]) a head or
-    /// tail holds each edge key, for the keys with enough to be evidence;
-    /// filled between the passes.
-    edge_docs: KeyMap<u32>,
+    /// In how many source documents (see [`CorpusIndex::count_site_keys`])
+    /// each site key occurs, for the keys with enough to be evidence; filled
+    /// once the document stage has run.
+    site_docs: KeyMap<u32>,
     /// The near-duplicate documents, once the document stage has run.
     near_docs: NearDocs,
     /// A bit per document that is no source document (see
@@ -86,11 +86,11 @@ impl CorpusIndex {
             shingles: exchanges.make("shingles"),
             doc_keys: exchanges.make("texts"),
             bands: exchanges.make("bands"),
-            edges: exchanges.make("edges"),
+            site_keys: exchanges.make("site-keys"),
             exchanges,
             batches: 0,
             copy_of: Vec::new(),
-            edge_docs: KeyMap::default(),
+            site_docs: KeyMap::default(),
             near_docs: NearDocs::default(),
             not_sources: Vec::new(),
             left_out: Vec::new(),
@@ -117,7 +117,7 @@ impl CorpusIndex {
         let mut keys = self.keys.producer(self.batches);
         let mut shingles = self.shingles.producer(self.batches);
         let mut bands = self.bands.producer(self.batches);
-        let mut edges = self.edges.producer(self.batches);
+        let mut site_keys = self.site_keys.producer(self.batches);
         self.batches += 1;
         let (band_count, rows) = (self.rules.docs.bands, self.rules.docs.rows);
         for doc in docs {
@@ -134,8 +134,8 @@ impl CorpusIndex {
                     bands.push(&DocKey { key, doc: id })?;
                 }
             }
-            for &key in &doc.edges {
-                edges.push(&DocKey { key, doc: id })?;
+            for &key in &doc.site_keys {
+                site_keys.push(&DocKey { key, doc: id })?;
             }
             first_seen::emit(
                 &mut keys,
@@ -149,7 +149,7 @@ impl CorpusIndex {
             self.docs.push(&self.scratch)?;
         }
         bands.finish()?;
-        edges.finish()?;
+        site_keys.finish()?;
         shingles.finish()?;
         keys.finish()?;
         texts.finish()
@@ -174,7 +174,7 @@ impl CorpusIndex {
         self.shingles.persist()?;
         self.doc_keys.persist()?;
         self.bands.persist()?;
-        self.edges.persist()
+        self.site_keys.persist()
     }
 
     /// The index that [`CorpusIndex::persist`] left in the work folder of
@@ -196,7 +196,7 @@ impl CorpusIndex {
         index.shingles = exchanges.reopen("shingles", batches)?;
         index.doc_keys = exchanges.reopen("texts", batches)?;
         index.bands = exchanges.reopen("bands", batches)?;
-        index.edges = exchanges.reopen("edges", batches)?;
+        index.site_keys = exchanges.reopen("site-keys", batches)?;
         index.batches = batches;
         Ok(index)
     }
@@ -248,20 +248,20 @@ impl CorpusIndex {
         Ok(self.stored(doc)?.bytes)
     }
 
-    /// Counts the edge evidence of the source texts: each distinct text of
-    /// the run counts once (the first document with it that is not left out),
-    /// so exact copies and documents left out add nothing. A partition of
-    /// edge keys at a time; only the keys with at least `chrome_min_docs`
-    /// texts are kept: the others are no evidence.
-    fn count_edges(&mut self) -> crate::Result<()> {
+    /// Counts the chrome evidence: in how many source documents each site
+    /// key occurs (exact copies, near duplicates and documents left out add
+    /// nothing: three crawls of one story are one page of its site). A
+    /// partition of site keys at a time; only the keys with at least
+    /// `chrome_min_docs` documents are kept: the others are no evidence.
+    fn count_site_keys(&mut self) -> crate::Result<()> {
         let min = self.rules.chrome_min_docs;
         let this = &*self;
-        let counts: Vec<KeyMap<u32>> = (0..this.edges.partitions())
+        let counts: Vec<KeyMap<u32>> = (0..this.site_keys.partitions())
             .into_par_iter()
             .map(|p| {
                 let mut map: KeyMap<u32> = KeyMap::default();
-                this.edges.for_each(p, |e| {
-                    if !this.is_copy_or_left_out(e.doc) {
+                this.site_keys.for_each(p, |e| {
+                    if this.is_source(e.doc) {
                         *map.entry(e.key).or_insert(0) += 1;
                     }
                 })?;
@@ -269,9 +269,9 @@ impl CorpusIndex {
                 Ok(map)
             })
             .collect::<crate::Result<_>>()?;
-        self.edge_docs = counts.into_iter().flatten().collect();
-        // The edge keys are not needed again.
-        self.edges = Exchange::in_memory(1);
+        self.site_docs = counts.into_iter().flatten().collect();
+        // The site keys are not needed again.
+        self.site_keys = Exchange::in_memory(1);
         Ok(())
     }
 
@@ -280,10 +280,10 @@ impl CorpusIndex {
         self.earlier_copy(doc).is_some() || self.left_out.binary_search(&doc).is_ok()
     }
 
-    /// How many source texts have this edge key at that edge, when they
-    /// are at least `chrome_min_docs`; 0 otherwise.
-    pub fn edge_docs(&self, edge_key: u64) -> u32 {
-        self.edge_docs.get(&edge_key).copied().unwrap_or(0)
+    /// How many source documents have this site key, when they are at
+    /// least `chrome_min_docs`; 0 otherwise.
+    pub fn site_docs(&self, site_key: u64) -> u32 {
+        self.site_docs.get(&site_key).copied().unwrap_or(0)
     }
 
     /// The first occurrences of the index keys and the sampled shingles
@@ -337,14 +337,13 @@ impl CorpusIndex {
     /// `left_out` (their file changed before the second pass). They have no
     /// original, are no original, no evidence and no near duplicate, and
     /// [`CorpusIndex::set_near_docs`] treats them as removed. Then the
-    /// originals of the exact copies are found and the chrome evidence counted.
+    /// originals of the exact copies are found.
     pub fn close_run(&mut self, mut left_out: Vec<DocId>) -> crate::Result<()> {
         self.seal()?;
         left_out.sort_unstable();
         left_out.dedup();
         self.left_out = left_out;
-        self.find_originals()?;
-        self.count_edges()
+        self.find_originals()
     }
 
     /// The original of every exact copy: per partition of text keys, read in
@@ -385,7 +384,8 @@ impl CorpusIndex {
     /// occurrence (of a line key, a pair key, a sampled shingle) is the
     /// earliest in a source document (see [`CorpusIndex::first_occurrences`]),
     /// so nothing is traced to a document that is not written.
-    pub fn set_near_docs(&mut self, near: NearDocs) {
+    /// Then the chrome evidence is counted over the source documents.
+    pub fn set_near_docs(&mut self, near: NearDocs) -> crate::Result<()> {
         // The band keys are not needed again.
         self.bands = Exchange::in_memory(1);
         let mut removed: Vec<DocId> = near.removed().map(|(d, _)| d).collect();
@@ -399,6 +399,7 @@ impl CorpusIndex {
             not_sources[doc as usize / 64] |= 1 << (doc % 64);
         }
         self.not_sources = not_sources;
+        self.count_site_keys()
     }
 
     pub fn near_docs(&self) -> &NearDocs {
@@ -437,7 +438,7 @@ mod tests {
         for mut idx in [one, split] {
             assert_eq!(idx.doc_count(), 3);
             idx.close_run(Vec::new()).unwrap();
-            idx.set_near_docs(NearDocs::default());
+            idx.set_near_docs(NearDocs::default()).unwrap();
             let (mut answers, distinct) = idx.first_occurrences().unwrap();
             let answers = answers.take(0, 3).unwrap();
             assert_eq!(answers.of(2).keys.line_first(0), Some((1, 1)));
@@ -478,7 +479,7 @@ mod tests {
         let mut idx = CorpusIndex::new(Rules::default());
         idx.add_batch(texts.iter().map(|t| doc(t)).collect()).unwrap();
         idx.close_run(vec![0]).unwrap();
-        idx.set_near_docs(NearDocs::default());
+        idx.set_near_docs(NearDocs::default()).unwrap();
         assert_eq!(
             idx.earlier_copy(2),
             None,

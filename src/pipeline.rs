@@ -475,9 +475,9 @@ struct Settled {
 /// Between the passes. A file that changed since it was listed cannot be
 /// read again as the first pass saw it: it is left out (or, with --strict,
 /// the run stops), and so are its documents, before anything is traced to
-/// them. Then the chrome evidence is counted over the documents of the run,
-/// the near-duplicate documents are found from the signatures, and the
-/// first occurrences among the documents kept.
+/// them. Then the near-duplicate documents are found from the signatures,
+/// and the chrome evidence and the first occurrences are counted among the
+/// documents kept.
 fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
     #[cfg(debug_assertions)]
     {
@@ -493,7 +493,7 @@ fn settle_documents(run: &mut Run, first: &mut PassOne) -> Result<Settled> {
         DocDedup::Near => doc_dedup::find(&first.index, &run.config.docs)?,
         _ => NearDocs::default(),
     };
-    first.index.set_near_docs(near);
+    first.index.set_near_docs(near)?;
     let doc_stage = doc_stage.elapsed().as_secs_f64();
     let (answers, distinct_keys) = first.index.first_occurrences()?;
     Ok(Settled {

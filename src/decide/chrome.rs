@@ -1,24 +1,41 @@
-//! `chrome`: site template lines at the edges of a document (navigation,
-//! "news code 1017002", "your comment", newsletter hints, copyright lines).
+//! `chrome`: site template lines (navigation, "news code 1017002", share
+//! lines, comment-form labels, "your comment", newsletter hints, copyright
+//! lines).
 //!
 //! Learned from the corpus: the first pass counts, per site, in how many
-//! documents each digit-masked line sits among the first or last lines. A
-//! short tail line is chrome on that evidence (`chrome_min_docs` documents), or by
-//! its shape: a few words without sentence-final punctuation, or only codes
-//! and digits. Stripping walks back from the end and stops at the first
-//! content line; a single short content line inside a run of chrome goes with
-//! it when chrome lines outnumber such lines 3 to 1. Leading chrome is
-//! stripped only on corpus evidence: titles are short and unpunctuated too.
-//! The walks run over the lines the other rules keep (chrome is judged on
-//! what will be written, so a second run finds no new edge). Head and tail
-//! never overlap (a short document splits in two), so the first kept word
-//! line is never tail chrome and the last never head chrome: neither walk can
-//! empty a document on its own.
+//! documents each line that can be template occurs: a short line (digits
+//! masked: a date or a news code changes from page to page), or a long line
+//! that does not end a sentence (a menu, a list of links; as it is: one
+//! that differs in its figures is a table or a score). Such a line is
+//! chrome wherever it stands when `chrome_min_docs` source documents of the
+//! site hold it, the first of them included. A long line that ends a
+//! sentence is content even when it recurs: a quote or a syndicated
+//! paragraph is a duplicate, whose first occurrence stays.
+//!
+//! At the tail, chrome is also found by shape: a few words without
+//! sentence-final punctuation, or only codes and digits. Stripping walks
+//! back from the end over the template and kept lines and stops at the
+//! first content line; a single short content line inside a run of chrome
+//! goes with it when chrome lines outnumber such lines 3 to 1. The walk
+//! runs over the lines the other rules keep (chrome is judged on what will
+//! be written, so a second run finds no new edge), and never reaches the
+//! first half of them: it cannot empty a document on its own. Titles are
+//! short and unpunctuated too, which is why the head has no rule by shape.
+//!
+//! A title that holds a headline further down the page ("Example News -
+//! Headline" above "Headline") is chrome when its other words are the
+//! site's: text before its first separator or after its last that
+//! `chrome_min_docs` pages of the site hold (in their titles or on a line
+//! of their own). The headline stays: it is the content.
 //!
 //! The last sentence or two (up to 40 words) of the last content line, when
 //! the corpus shows them at the tails of `chrome_min_docs` documents of the
-//! site (on their own line or glued on), are cut from that line: "… end of story. © 2024 Example News.
-//! All rights reserved." keeps "… end of story.".
+//! site (on their own line or glued on), are cut from that line: "… end of
+//! story. © 2024 Example News. All rights reserved." keeps "… end of story.".
+//! A phrase glued on with no sentence break ("… end of story Material from
+//! …") is cut when more than half of the site's pages end with it and
+//! `chrome_min_docs` hold it as a unit of its own; a few words between the
+//! cut and the sentence before (an editor's tag, "XY/ZW") go with it.
 
 use super::{Cut, Label, Reason};
 use crate::dataflow::first_seen::KeyAnswers;
@@ -33,9 +50,104 @@ const GAP_MAX_WORDS: usize = 20;
 /// Chrome lines needed in a run per content line inside it.
 const CHROME_PER_GAP: usize = 3;
 
-/// Labels the chrome lines and returns the cut of a chrome phrase glued to
-/// the end of the last content line, if any.
-pub(super) fn label(
+const CHROME: Label = Label::Removed {
+    reason: Reason::Chrome,
+    of: None,
+};
+
+/// Labels the kept lines that are site template (see [`SiteCount`]): lines
+/// that most pages of the site hold (a menu, a share line between
+/// paragraphs, form labels, a comment-form notice), and lines with block
+/// evidence that only some pages hold when they lead the document (a
+/// breadcrumb) or stand next to another such line (a list of related
+/// stories). Such a line among content lines stays, even beside a line
+/// that most pages hold: a byline or a dateline ("Staff reporter", "CORK
+/// (Reuters) -") recurs and is content.
+pub(super) fn label_template(
+    text: &str,
+    lines: &Lines,
+    facts: &DocFingerprint,
+    index: &CorpusIndex,
+    labels: &mut [Label],
+) {
+    let words: Vec<usize> = word_lines(&facts.lines).collect();
+    let counts: Vec<SiteCount> = words
+        .iter()
+        .map(|&i| SiteCount::of(i, text, lines, facts, index))
+        .collect();
+    let most = |w: usize| counts.get(w).is_some_and(|c| c.is_on_most_pages(index));
+    let block = |w: usize| counts.get(w).is_some_and(|c| c.is_block_evidence(index));
+    // Lines of a block recur together: two lines that only some pages hold
+    // (a list of related stories), not such a line beside one that most
+    // pages hold (a byline above the share buttons).
+    let some = |w: usize| block(w) && !most(w);
+    let leading = (0..words.len()).take_while(|&w| block(w)).count();
+    for (w, &i) in words.iter().enumerate() {
+        let in_block = some(w) && (w < leading || (w > 0 && some(w - 1)) || some(w + 1));
+        if labels[i].is_kept() && (most(w) || in_block) {
+            labels[i] = CHROME;
+        }
+    }
+    // A title that holds a headline of the page with words of the site's
+    // template around it ("Example News - Headline"): the title is chrome,
+    // and the headline, the content, stays.
+    for r in &facts.near_repeats {
+        let (title, headline) = (r.of as usize, r.line as usize);
+        if labels[title].is_kept()
+            && labels[headline].is_kept()
+            && has_site_affix(title, text, lines, facts, index)
+        {
+            labels[title] = CHROME;
+        }
+    }
+}
+
+/// Whether line `i` has a title affix ([`fingerprint::title_affixes`]) that
+/// `chrome_min_docs` source documents of its site hold.
+fn has_site_affix(i: usize, text: &str, lines: &Lines, facts: &DocFingerprint, index: &CorpusIndex) -> bool {
+    let min = index.rules().chrome_min_docs;
+    fingerprint::title_affixes(lines.spans[i].content(text))
+        .into_iter()
+        .any(|affix| index.site_docs(fingerprint::phrase_key(facts.site, affix)) >= min)
+}
+
+/// What the corpus says of a word line: in how many source documents of its
+/// site it occurs ([`fingerprint::template_key`]; 0 below
+/// `chrome_min_docs`), of how many, and whether it is a long sentence.
+struct SiteCount {
+    docs: u32,
+    site_pages: u32,
+    long_sentence: bool,
+}
+
+impl SiteCount {
+    fn of(i: usize, text: &str, lines: &Lines, facts: &DocFingerprint, index: &CorpusIndex) -> SiteCount {
+        let fp = facts.lines[i];
+        let min_chars = index.rules().min_line_chars;
+        let key = fingerprint::template_key(fp, facts.masked_keys[i], min_chars);
+        SiteCount {
+            docs: index.site_docs(fingerprint::site_line_key(facts.site, key)),
+            site_pages: index.site_docs(fingerprint::site_pages_key(facts.site)),
+            long_sentence: fp.is_long(min_chars) && fingerprint::ends_sentence(lines.spans[i].content(text)),
+        }
+    }
+
+    /// `chrome_min_docs` pages hold the line, and it is no long sentence (a
+    /// quote, a syndicated paragraph: a duplicate whose first occurrence stays).
+    fn is_block_evidence(&self, index: &CorpusIndex) -> bool {
+        !self.long_sentence && self.docs >= index.rules().chrome_min_docs
+    }
+
+    /// At least `chrome_min_docs` and more than half of the site's pages hold the line.
+    fn is_on_most_pages(&self, index: &CorpusIndex) -> bool {
+        self.docs >= index.rules().chrome_min_docs && 2 * self.docs > self.site_pages
+    }
+}
+
+/// Labels the chrome lines at the tail of what the other rules keep and
+/// returns the cut of a chrome phrase glued to the end of the last content
+/// line, if any.
+pub(super) fn label_tail(
     text: &str,
     lines: &Lines,
     facts: &DocFingerprint,
@@ -44,35 +156,23 @@ pub(super) fn label(
     labels: &mut [Label],
 ) -> Option<Cut> {
     let fps = &facts.lines[..];
-    // The document as the other rules leave it: stripping looks at what
-    // will be written, so that cleaning the output again finds no new edge.
-    let kept: Vec<usize> = word_lines(fps).filter(|&i| labels[i].is_kept()).collect();
+    // The document as it will be written, with its template lines (which
+    // the walk passes over as chrome).
+    let kept: Vec<usize> = word_lines(fps)
+        .filter(|&i| labels[i].is_kept() || labels[i].reason() == Some(Reason::Chrome))
+        .collect();
     if kept.len() < 2 {
         return None;
     }
-    let rules = index.rules();
-    let site = facts.site;
-    // Only a short line is chrome on evidence. A long line at the edges of
-    // many pages is a `dup_across_docs` in all but the first, whose copy is
-    // its first occurrence and stays: the first of three crawls of a story
-    // keeps its last paragraph.
-    let evidence = |i: usize, masked: &str, tail: bool| {
-        !fps[i].is_long(rules.min_line_chars)
-            && index.edge_docs(fingerprint::edge_key(site, tail, fingerprint::masked_key(masked)))
-                >= rules.chrome_min_docs
-    };
-    let chrome = Label::Removed {
-        reason: Reason::Chrome,
-        of: None,
-    };
-
-    // Tail: back from the end over the tail lines (never the first kept word line).
-    let (head_lines, tail_lines) = fingerprint::edges_of(&kept);
+    // Back from the end over the tail lines (never the first half).
+    let (_, tail_lines) = fingerprint::edges_of(&kept);
     let (mut chrome_lines, mut gaps, mut take, mut prev_gap) = (0, 0, 0, false);
     for (k, &i) in tail_lines.iter().enumerate() {
         let content = lines.spans[i].content(text);
         let masked = fingerprint::masked(content);
-        if evidence(i, &masked, true) || looks_like_chrome(content, &masked) {
+        let count = SiteCount::of(i, text, lines, facts, index);
+        let evidence = count.is_block_evidence(index) || count.is_on_most_pages(index);
+        if evidence || looks_like_chrome(content, &masked) {
             chrome_lines += 1;
             prev_gap = false;
             if gaps * CHROME_PER_GAP <= chrome_lines {
@@ -88,36 +188,82 @@ pub(super) fn label(
         }
     }
     for &i in &tail_lines[..take] {
-        labels[i] = chrome;
+        labels[i] = CHROME;
     }
-    // The last content line: a short last sentence (or two) that the corpus
-    // shows at the end of other pages of the site is cut off.
-    let cut = tail_lines.get(take).and_then(|&i| {
-        let span = &lines.spans[i];
-        let content = span.content(text);
-        let mut suffixes = fingerprint::sentence_suffixes(content).into_iter().enumerate();
-        suffixes.find_map(|(slot, s)| {
-            let docs = index.edge_docs(fingerprint::tail_phrase_key(site, &content[s..]));
-            let kept = content[..s].trim_end();
-            // Cut down to a line the corpus has, a line would become a
-            // duplicate that a second run removes (or that makes the copy
-            // elsewhere a duplicate of it): such a cut is not made.
-            let is_indexed = answers.prefix_is_indexed(i as u32, slot as u32);
-            (docs >= rules.chrome_min_docs && !is_indexed).then(|| Cut {
-                line: i,
-                at: span.start + kept.len(),
-            })
-        })
-    });
+    // The walk stopped at the last content line (a kept line).
+    let last = tail_lines.get(take).copied()?;
+    suffix_cut(text, lines, facts, index, answers, last)
+}
 
-    // Head: forward from the start over the head lines, on evidence only.
-    for &i in &head_lines {
-        if !evidence(i, &fingerprint::masked(lines.spans[i].content(text)), false) {
-            break;
-        }
-        labels[i] = chrome;
+/// The cut of the last content line `i`: a short last sentence (or two)
+/// that the corpus shows at the end of other pages of the site, or a
+/// phrase glued on with no sentence break (see [`glued_phrase`]), whichever
+/// starts first; with a few words between it and the sentence before
+/// (an editor's tag).
+fn suffix_cut(
+    text: &str,
+    lines: &Lines,
+    facts: &DocFingerprint,
+    index: &CorpusIndex,
+    answers: &KeyAnswers<'_>,
+    i: usize,
+) -> Option<Cut> {
+    let span = &lines.spans[i];
+    let content = span.content(text);
+    let mut suffixes = fingerprint::sentence_suffixes(content).into_iter().enumerate();
+    let sentences = suffixes.find_map(|(slot, s)| {
+        let docs = index.site_docs(fingerprint::phrase_key(facts.site, &content[s..]));
+        // Cut down to a line the corpus has, a line would become a
+        // duplicate that a second run removes (or that makes the copy
+        // elsewhere a duplicate of it): such a cut is not made.
+        let is_indexed = answers.prefix_is_indexed(i as u32, slot as u32);
+        (docs >= index.rules().chrome_min_docs && !is_indexed).then_some(s)
+    });
+    let glued = glued_phrase(content, facts.site, index);
+    let start = sentences.into_iter().chain(glued).min()?;
+    let start = with_tag(content, start);
+    Some(Cut {
+        line: i,
+        at: span.start + content[..start].trim_end().len(),
+    })
+}
+
+/// Where a phrase glued to the end of `line` with no sentence break before
+/// it starts, if any: the longest word suffix that more than half of the
+/// site's pages end with (in any form: glued on or on a line of its own)
+/// and that `chrome_min_docs` pages hold as a unit of their own (a line, or
+/// a sentence after a sentence break): the notice the site adds to every
+/// page. A sentence that merely ends like many others ("… he added.") ends
+/// no more than some pages, or in a few words, and stays whole.
+fn glued_phrase(line: &str, site: u64, index: &CorpusIndex) -> Option<usize> {
+    let min = index.rules().chrome_min_docs;
+    let pages = index.site_docs(fingerprint::site_pages_key(site));
+    let suffixes = fingerprint::word_suffixes(line);
+    // A few words are how a sentence ends ("… he added."), however many
+    // pages end so: a glued phrase has more words than a line by shape.
+    let phrases = suffixes.len().saturating_sub(SHAPE_MAX_WORDS);
+    suffixes[..phrases].iter().find_map(|&(s, key)| {
+        let ending = index.site_docs(fingerprint::ending_key(site, key));
+        let unit = index.site_docs(fingerprint::site_line_key(site, key));
+        (2 * ending > pages && unit >= min).then_some(s)
+    })
+}
+
+/// The start of a cut at `start` in `line`, moved back over a few words
+/// without sentence-final punctuation that stand between it and the
+/// sentence before (an editor's tag, "XY/ZW"): chrome by shape.
+fn with_tag(line: &str, start: usize) -> usize {
+    let before = line[..start].trim_end();
+    let Some(&tag) = fingerprint::sentence_suffixes(before).last() else {
+        return start;
+    };
+    let fragment = &before[tag..];
+    let words = fragment.split_whitespace().count();
+    if words <= SHAPE_MAX_WORDS && !fingerprint::ends_sentence(fragment) {
+        tag
+    } else {
+        start
     }
-    cut
 }
 
 /// Chrome by shape: a few words with no sentence-final punctuation, or a line
@@ -128,13 +274,7 @@ fn looks_like_chrome(line: &str, masked: &str) -> bool {
     if !tokens.is_empty() && tokens.iter().all(|t| *t == "0") {
         return true;
     }
-    let last = line
-        .trim_end()
-        .trim_end_matches(['"', '\'', '»', '”', '’', ')', ']', '»'])
-        .chars()
-        .last();
-    let ends_sentence = matches!(last, Some('.' | '!' | '?' | '؟' | '…' | '。' | '।'));
-    tokens.len() <= SHAPE_MAX_WORDS && !ends_sentence
+    tokens.len() <= SHAPE_MAX_WORDS && !fingerprint::ends_sentence(line)
 }
 
 #[cfg(test)]

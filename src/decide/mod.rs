@@ -8,20 +8,22 @@
 //!    near duplicates that keeps another one. A removed document's lines are
 //!    no first occurrence for the line rules: a line first seen there counts
 //!    from its first occurrence in a kept document;
-//! 2. `repeat_in_doc` — the line repeats an earlier line of the same document;
-//! 3. `near_repeat_in_doc` — most of the line's shingles are in a more
+//! 2. `chrome` — site template: a line (short, or not ending a sentence)
+//!    that `chrome_min_docs` documents of the site hold, wherever it stands;
+//! 3. `repeat_in_doc` — the line repeats an earlier line of the same document;
+//! 4. `near_repeat_in_doc` — most of the line's shingles are in a more
 //!    complete (or, for equal content, earlier) line of the same document;
-//! 4. `dup_across_docs` — the line was first seen in an earlier document;
-//! 5. `near_dup_across_docs` — most of its shingles are in one earlier line
+//! 5. `dup_across_docs` — the line was first seen in an earlier document;
+//! 6. `near_dup_across_docs` — most of its shingles are in one earlier line
 //!    of another document (and short stubs between such lines);
-//! 6. `chrome` — site template lines at the edges of what is left (and
+//! 7. `chrome` — template-shaped lines at the tail of what is left (and
 //!    `chrome_suffix`, a phrase cut from the end of the last content line);
-//! 7. `blank` — lines without words left next to a removed block;
-//! 8. `empty` — no word line is left: the document is dropped.
+//! 8. `blank` — lines without words left next to a removed block;
+//! 9. `empty` — no word line is left: the document is dropped.
 //!
 //! Short lines (under `min_line_chars` normalized characters) are removed by
-//! rules 2 and 4 only together with a neighbouring line, as a block of 2+,
-//! and never by rules 3 and 5.
+//! rules 3 and 5 only together with a neighbouring line, as a block of 2+,
+//! and never by rules 4 and 6.
 
 mod blank;
 mod chrome;
@@ -160,6 +162,9 @@ pub fn decide(
     let mut labels = vec![Label::Keep; fps.len()];
     let rules = index.rules();
     let runs = |reason| rules.run.runs(reason);
+    if runs(Reason::Chrome) {
+        chrome::label_template(text, lines, facts, index, &mut labels);
+    }
     if runs(Reason::RepeatInDoc) {
         repeat::label(doc, fps, rules.min_line_chars, &mut labels);
     }
@@ -206,7 +211,7 @@ fn chrome_rules(
     if !runs(Reason::ChromeSuffix) {
         return None;
     }
-    let cut = chrome::label(text, lines, facts, index, &answers.keys, labels);
+    let cut = chrome::label_tail(text, lines, facts, index, &answers.keys, labels);
     if !runs(Reason::Chrome) {
         for label in labels.iter_mut().filter(|l| l.reason() == Some(Reason::Chrome)) {
             *label = Label::Keep;

@@ -21,9 +21,14 @@ use crate::near_repeat::{min_shared, NearRepeat};
 /// Earlier lines verified as the possible source of a near duplicate.
 const MAX_SOURCE_CANDIDATES: usize = 16;
 
-/// Marks the near repeats the first pass found in document `doc`.
+/// Marks the near repeats the first pass found in document `doc`, but those
+/// of a line removed as chrome (a title with the site's name: what it
+/// repeats is the content).
 pub(super) fn label_in_doc(doc: DocId, repeats: &[NearRepeat], labels: &mut [Label]) {
     for r in repeats {
+        if labels[r.of as usize].reason() == Some(Reason::Chrome) {
+            continue;
+        }
         let of = Provenance {
             doc,
             line: Some(r.of),

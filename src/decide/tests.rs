@@ -27,7 +27,7 @@ fn index_with(docs: &[&str], run: RuleSet) -> Indexed {
     idx.add_batch(docs.iter().map(|t| DocFingerprint::new(t, 0, &rules)).collect())
         .unwrap();
     idx.close_run(Vec::new()).unwrap();
-    idx.set_near_docs(NearDocs::default());
+    idx.set_near_docs(NearDocs::default()).unwrap();
     let (mut reader, _) = idx.first_occurrences().unwrap();
     let answers = reader.take(0, docs.len() as DocId).unwrap();
     Indexed { idx, answers }
@@ -248,16 +248,26 @@ fn trailing_chrome_by_shape_and_by_corpus_evidence() {
     };
     let docs: Vec<String> = (0..3).map(doc).collect();
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
-    // The newsletter line is at the tail of 3 documents of the site, but it is
-    // also a cross-document duplicate, which claims it first; the code and
-    // "Share" go by shape. In the first document it is new and stays.
+    // The newsletter line, a long sentence, is on every page of the site:
+    // chrome on each, the first included; the code and "Share" go by shape.
+    for doc in [0, 2] {
+        assert_eq!(
+            reasons(&refs, doc),
+            ["keep", "keep", "keep", "chrome", "chrome", "chrome"]
+        );
+    }
+    // On 2 pages of 3 with a fourth page without it, the newsletter line
+    // is no template: a cross-document duplicate of the first page's,
+    // which stays.
+    let other = format!("The other story headline\n{P1}\n{}\n", closing("other"));
+    let with_other: Vec<&str> = [refs[0], refs[1], &other].into();
     assert_eq!(
-        reasons(&refs, 2),
-        ["keep", "keep", "keep", "dup_across_docs", "chrome", "chrome"]
+        reasons(&with_other, 0),
+        ["keep", "keep", "keep", "keep", "chrome", "chrome"]
     );
     assert_eq!(
-        reasons(&refs, 0),
-        ["keep", "keep", "keep", "keep", "chrome", "chrome"]
+        reasons(&with_other, 1),
+        ["keep", "keep", "keep", "dup_across_docs", "chrome", "chrome"]
     );
     // A short last line that is a sentence stays.
     let d = format!("{P1}\nHe left.\n");
@@ -348,6 +358,84 @@ fn leading_chrome_needs_corpus_evidence() {
     let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
     assert_eq!(reasons(&refs, 1), ["chrome", "keep", "keep", "keep"]);
     assert_eq!(reasons(&refs[..2], 1), ["keep", "keep", "keep", "keep"]);
+}
+
+const TOPICS: [&str; 7] = [
+    "harbour", "railway", "library", "museum", "stadium", "airport", "theatre",
+];
+
+/// A page of the story on `topic`: `before` its headline, `after` it.
+fn story(topic: &str, before: &str, after: &str) -> String {
+    format!(
+        "{before}The {topic} story headline\n{after}The council approved a budget for the {topic} on Monday.\n\
+         Members said the {topic} plan cuts too deeply into other funding.\n"
+    )
+}
+
+#[test]
+fn site_template_goes_wherever_it_stands_in_every_page_the_first_included() {
+    let menu = "Home | World | Business | Sport | Science | Culture | Opinion";
+    let quote = "\"We will not give up on this city, whatever the cost,\" the mayor told the crowd.";
+    // Seven pages: every one with the menu, a share line and the comment
+    // form's labels; three with the quote and a byline.
+    let pages: Vec<String> = TOPICS
+        .iter()
+        .enumerate()
+        .map(|(n, w)| {
+            let (byline, quoted) = if n < 3 { ("Staff reporter\n", format!("{quote}\n")) } else { ("", String::new()) };
+            let body = story(w, &format!("{menu}\n"), byline);
+            let scores = format!("Scores after the second round: {w} 2{n}, visitors 1{n}, others 0");
+            format!("{body}Share this:\n{quoted}{scores}\nA closing sentence about the {w} only.\nName:\nEmail:\n")
+        })
+        .collect();
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    // The menu (long, no sentence) leads; the share line is on most pages;
+    // the form labels make a block: chrome in each page, the first
+    // included. The byline alone among content lines, on 3 of 7 pages, and
+    // the quote, a sentence, stay where they are first seen. A long line
+    // that differs only in its figures is no template.
+    let expected = |repeat| {
+        [
+            "chrome", "keep", "keep", "keep", "keep", "chrome", repeat, "keep", "keep", "chrome", "chrome",
+        ]
+    };
+    assert_eq!(reasons(&refs, 0), expected("keep"));
+    assert_eq!(reasons(&refs, 2), expected("dup_across_docs"));
+    assert_eq!(
+        reasons(&refs, 3),
+        ["chrome", "keep", "keep", "keep", "chrome", "keep", "keep", "chrome", "chrome"]
+    );
+    // In 2 pages they are no template: the first page keeps them all but
+    // the form labels, chrome by shape at its tail.
+    let mut first_of_two = ["keep"; 11];
+    first_of_two[9..].fill("chrome");
+    assert_eq!(reasons(&refs[..2], 0), first_of_two);
+    // A short line that differs only in its figures is the same template.
+    let dated: Vec<String> = (0..3)
+        .map(|n| story(TOPICS[n], &format!("Updated 1{n}:0{n}\n"), ""))
+        .collect();
+    let refs: Vec<&str> = dated.iter().map(String::as_str).collect();
+    assert_eq!(reasons(&refs, 0), ["chrome", "keep", "keep", "keep"]);
+}
+
+#[test]
+fn a_title_with_the_site_name_goes_and_the_headline_below_it_stays() {
+    let doc = |n: usize| {
+        let w = WORDS[n];
+        let headline = format!("The {w} council approves a new budget for next year");
+        format!("Example News - {headline}\n{headline}\n{}\n", [P1, P2, P3][n])
+    };
+    let docs: Vec<String> = (0..3).map(doc).collect();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    assert_eq!(reasons(&refs, 0), ["chrome", "keep", "keep"]);
+    // In 2 pages the name is not known as the site's: the title holds the
+    // headline whole, and the headline goes as its repeat.
+    assert_eq!(reasons(&refs[..2], 0), ["keep", "near_repeat_in_doc", "keep"]);
+    // The site's name on a line of its own in other pages counts too.
+    let named = |n: usize| format!("Example News\n{}\n", [P1, P2, P3][n]);
+    let others: Vec<String> = (1..3).map(named).collect();
+    let refs = [refs[0], &others[0], &others[1]];
+    assert_eq!(reasons(&refs, 0), ["chrome", "keep", "keep"]);
 }
 
 const LONG_PARAGRAPH: &str = "The regional transport authority confirmed on Thursday that the long delayed \
@@ -441,7 +529,8 @@ fn the_rules_chosen_are_the_only_ones_that_remove() {
     };
     let (chrome, dup, keep) = ("chrome", "dup_across_docs", "keep");
     assert_eq!(decided("all", 3), (vec![chrome, keep, dup, keep], Some(3)));
-    assert_eq!(decided("all", 1), (vec![chrome, keep, keep, keep, dup], None));
+    // The notice on a line of its own, on 3 pages of 4, is template.
+    assert_eq!(decided("all", 1), (vec![chrome, keep, keep, keep, chrome], None));
     // The suffix alone: the menu stays, the glued notice is cut.
     assert_eq!(decided("chrome_suffix", 3), (vec![keep; 4], Some(3)));
     assert_eq!(
@@ -450,12 +539,12 @@ fn the_rules_chosen_are_the_only_ones_that_remove() {
     );
     // Duplicates only: no chrome of either kind.
     assert_eq!(decided("dedup", 3), (vec![keep, keep, dup, keep], None));
-    // Chrome only: no duplicate goes (the notice on its own line is
-    // trimmed of its last sentence, as on every page).
+    // Chrome only: no duplicate goes.
     assert_eq!(
         decided("chrome", 1),
-        (vec![chrome, keep, keep, keep, keep], Some(4))
+        (vec![chrome, keep, keep, keep, chrome], None)
     );
+    assert_eq!(decided("chrome", 3), (vec![chrome, keep, keep, keep], Some(3)));
 }
 
 #[test]
@@ -504,4 +593,66 @@ fn chrome_phrase_glued_to_the_last_content_line_is_cut_on_evidence() {
     let mut with_own = refs.clone();
     with_own.push(&own);
     assert_eq!(kept(&with_own, 4), own);
+}
+
+/// Pages of a site whose last paragraph (`ending(n)` for page `n`) has a
+/// notice glued on.
+fn glued_pages(notice: &str, ending: impl Fn(usize) -> String) -> Vec<String> {
+    TOPICS
+        .iter()
+        .enumerate()
+        .map(|(n, w)| story(w, "", "") + &format!("{} {notice}\n", ending(n)))
+        .collect()
+}
+
+#[test]
+fn a_notice_glued_with_no_sentence_break_is_cut_where_most_pages_end_with_it() {
+    let notice =
+        "Material from this agency may be republished with credit under an open licence, version 4.0.";
+    // Long enough that the notice is no near duplicate of the line.
+    let closing = |n: usize| {
+        let w = TOPICS[n];
+        format!("The {w} closing sentence ends here after the members of the {w} board voted on the plan for next year.")
+    };
+    // Three pages glue it after a sentence, two after an editor's tag and
+    // two with no sentence break: all seven end with it.
+    let pages = glued_pages(notice, |n| match n {
+        0..=2 => closing(n),
+        3 | 4 => format!("{} AB/CD", closing(n)),
+        _ => closing(n).trim_end_matches('.').to_string(),
+    });
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    let last_line = |n: usize| kept(&refs, n as DocId).lines().last().unwrap().to_string();
+    assert_eq!(last_line(0), closing(0));
+    assert_eq!(last_line(3), closing(3), "the tag goes with the notice");
+    assert_eq!(last_line(5), closing(5).trim_end_matches('.'));
+    // Ending four pages of eight is not most of them: with no sentence
+    // break, nothing is cut.
+    let mut half = pages[..3].to_vec();
+    half.push(pages[5].clone());
+    half.extend(TOPICS[3..].iter().map(|w| story(w, "", "")));
+    let refs: Vec<&str> = half.iter().map(String::as_str).collect();
+    assert_eq!(
+        kept(&refs, 3).lines().last().unwrap(),
+        format!("{} {notice}", closing(5).trim_end_matches('.'))
+    );
+    assert_eq!(kept(&refs, 0).lines().last().unwrap(), closing(0));
+}
+
+#[test]
+fn a_sentence_that_ends_like_others_keeps_its_words() {
+    // Six pages of seven end with "he added.", three of them with "He
+    // added." as a sentence of its own (cut there, as a short last
+    // sentence that the site's pages hold). Glued on with no break, these
+    // few words are the sentence's own ending: nothing is cut.
+    let pages = glued_pages("", |n| match n {
+        0..=2 => format!("The {} budget was approved. He added.", TOPICS[n]),
+        3..=5 => format!("The {} budget was approved, he added.", TOPICS[n]),
+        _ => format!("The {} budget was approved.", TOPICS[n]),
+    });
+    let refs: Vec<&str> = pages.iter().map(String::as_str).collect();
+    for n in 3..=5 {
+        let text = kept(&refs, n);
+        assert!(text.trim_end().ends_with(", he added."), "{text}");
+    }
 }
