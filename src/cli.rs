@@ -108,7 +108,7 @@ pub struct CleanArgs {
     /// Share of a line's shingles found elsewhere that makes it a near duplicate.
     #[arg(long, value_name = "F", default_value_t = config::DEFAULT_CONTAINMENT)]
     pub containment: f64,
-    /// A line at a document's edge is chrome when it sits there in this many documents of its site.
+    /// A line (or notice, or a title's site name) is evidence of site template when this many documents of its site hold it.
     #[arg(long, value_name = "N", default_value_t = config::DEFAULT_CHROME_MIN_DOCS)]
     pub chrome_min_docs: u32,
     /// Where a document's site comes from: auto (first folder under an input folder, or the host of a JSONL url/source field), folder, field:NAME, none.

@@ -28,8 +28,8 @@ pub const DEFAULT_SHINGLE: usize = 5;
 /// Default for `--containment`: the share of a line's shingles that must occur
 /// in another line (or in earlier documents) for it to be a near duplicate.
 pub const DEFAULT_CONTAINMENT: f64 = 0.8;
-/// Default for `--chrome-min-docs`: a line at a document's edge is chrome when
-/// the same line (digits masked) sits at that edge in this many documents of its site.
+/// Default for `--chrome-min-docs`: a line (digits masked when short) is
+/// evidence of site template when this many documents of its site hold it.
 pub const DEFAULT_CHROME_MIN_DOCS: u32 = 3;
 /// One shingle in this many (by hash) goes into the corpus-wide table of first
 /// occurrences, which finds the candidate sources of a near duplicate; the
