@@ -223,6 +223,9 @@ pub struct EvalReport {
     /// Near copies of other documents that the truth removes whole, by how
     /// they were made (when the truth says), and how many the run removed.
     pub per_copy_kind: Vec<CopyKindScore>,
+    /// Glued chrome phrases (`chrome_suffix`), by document: `both` counts
+    /// the cuts made where the truth's phrase starts.
+    pub glued_phrases: DocumentReasonScore,
     /// Scored lines: truth label → predicted reason (or `kept`) → count.
     pub confusion: BTreeMap<String, BTreeMap<String, u64>>,
     pub bytes: ByteScores,
@@ -243,6 +246,9 @@ struct TruthIn {
     /// For a near copy of another document: how it was made.
     #[serde(default)]
     copy: Option<String>,
+    /// Where a glued chrome phrase starts (a byte offset into the text).
+    #[serde(default)]
+    cut: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -271,6 +277,7 @@ struct TruthDoc {
     labels: Vec<u8>,
     line_bytes: Option<Vec<u64>>,
     copy: Option<String>,
+    cut: Option<u64>,
     /// Line of the annotation file that matched it.
     matched: Option<usize>,
 }
@@ -321,6 +328,8 @@ struct Scorer {
     documents: [(u64, u64, u64); DOCUMENT_REASONS.len()],
     /// Per kind of near copy: copies, and those removed whole.
     copies: BTreeMap<String, (u64, u64)>,
+    /// Glued chrome phrases: in the truth, cut, and cut where the truth's start.
+    cuts: (u64, u64, u64),
     /// Predicted reason names, by id.
     reasons: Vec<String>,
     reason_ids: HashMap<String, u16>,
@@ -433,6 +442,7 @@ fn read_truth(path: &Path) -> Result<(Vec<TruthDoc>, TruthIndex), EvalError> {
             labels,
             line_bytes: t.line_bytes,
             copy: t.copy,
+            cut: t.cut,
             matched: None,
         });
         Ok(())
@@ -512,7 +522,10 @@ impl Scorer {
     }
 
     /// Scores one truth document against its (validated) spans.
-    fn score(&mut self, idx: usize, doc: &TruthDoc, status: Option<&str>, spans: &[Span]) {
+    fn score(&mut self, idx: usize, doc: &TruthDoc, status: Option<&str>, spans: &[Span], cut: Option<u64>) {
+        self.cuts.0 += u64::from(doc.cut.is_some());
+        self.cuts.1 += u64::from(cut.is_some());
+        self.cuts.2 += u64::from(cut.is_some() && cut == doc.cut);
         let n = doc.labels.len();
         let mut scored = doc.labels.iter().filter(|&&l| l != BLANK).peekable();
         let first = scored.peek().map(|&&l| LABELS[l as usize]);
@@ -714,6 +727,14 @@ impl Scorer {
                     recall: ratio(both, truth),
                 })
                 .collect(),
+            glued_phrases: DocumentReasonScore {
+                reason: Reason::ChromeSuffix.name().to_string(),
+                truth: self.cuts.0,
+                predicted: self.cuts.1,
+                both: self.cuts.2,
+                precision: ratio(self.cuts.2, self.cuts.1),
+                recall: ratio(self.cuts.2, self.cuts.0),
+            },
             per_copy_kind: self
                 .copies
                 .iter()
@@ -780,6 +801,7 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
             });
         }
         let mut spans = Vec::with_capacity(a.removed.len());
+        let mut cut = None;
         for s in &a.removed {
             let [first, last] = s.lines;
             if first == 0 || first > last || last > a.lines as u64 {
@@ -797,8 +819,10 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
                     ));
                 }
             }
-            // A cut phrase leaves its line in the output: the line counts as kept.
+            // A cut phrase leaves its line in the output: the line counts as
+            // kept, and the cut is scored on its own.
             if s.reason == Reason::ChromeSuffix.name() {
+                cut = s.bytes.map(|[start, _]| start);
                 continue;
             }
             let reason = scorer.reason_id(&s.reason);
@@ -810,13 +834,13 @@ pub fn evaluate(truth: &Path, annotations: &Path) -> Result<EvalReport, EvalErro
             });
         }
         counts.matched += 1;
-        scorer.score(idx, doc, a.status.as_deref(), &spans);
+        scorer.score(idx, doc, a.status.as_deref(), &spans, cut);
         Ok(())
     })?;
     for (idx, doc) in docs.iter().enumerate() {
         if doc.matched.is_none() {
             counts.truth_without_annotation += 1;
-            scorer.score(idx, doc, None, &[]);
+            scorer.score(idx, doc, None, &[], None);
         }
     }
     Ok(scorer.finish(truth, annotations, &docs, counts))
@@ -886,6 +910,20 @@ impl EvalReport {
                     r.reason, r.truth, r.predicted, r.both, r.precision, r.recall
                 );
             }
+        }
+
+        let g = &self.glued_phrases;
+        if g.truth + g.predicted > 0 {
+            let _ = writeln!(
+                out,
+                "\n{:<24} {:>10} {:>10} {:>10} {:>8} {:>8}",
+                "glued phrases cut", "truth", "predicted", "same start", "prec", "recall"
+            );
+            let _ = writeln!(
+                out,
+                "{:<24} {:>10} {:>10} {:>10} {:>8.4} {:>8.4}",
+                g.reason, g.truth, g.predicted, g.both, g.precision, g.recall
+            );
         }
 
         if !self.per_copy_kind.is_empty() {

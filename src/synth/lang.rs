@@ -867,6 +867,16 @@ pub fn title(lang: SiteLang, rng: &mut Rng, key: u64) -> String {
     sb.s
 }
 
+/// `sentence` (ending in a full stop) with the stock phrase that ends many
+/// articles put at its end: "… the budget, he added.", "… اشاره کرد.".
+pub fn alike_ending(sentence: &str, lang: SiteLang) -> String {
+    let body = sentence.trim_end().trim_end_matches('.');
+    match lang {
+        SiteLang::Fa => format!("{body} و به این موضوع اشاره کرد."),
+        SiteLang::En => format!("{body}, he added."),
+    }
+}
+
 /// A short dateline / byline (< 25 characters), which recurs across documents and must be kept.
 pub fn byline(lang: SiteLang, rng: &mut Rng) -> String {
     match lang {

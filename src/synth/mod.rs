@@ -106,6 +106,19 @@ pub struct Rates {
     pub copy_noise: f64,
     /// Per site: 1–3 leading chrome lines (breadcrumbs, navigation). 0.1 (site 0 always)
     pub leading_chrome_sites: f64,
+    /// Per site: a template block inside the body of every page (a share
+    /// line, comment-form labels, a menu). 0.4 (site 3 always)
+    pub middle_chrome_sites: f64,
+    /// Per site: pages open with a title line "Site name - headline" above
+    /// the headline. 0.3 (site 4 always)
+    pub title_line_sites: f64,
+    /// Per site: a notice of 10–40 words glued to the last paragraph of every
+    /// page, after a sentence, after an editor's tag, or with no sentence
+    /// break. 0.3 (site 5 always)
+    pub glued_notice_sites: f64,
+    /// Per original document: its last sentence ends in a stock phrase
+    /// ("…, he added.") that many articles end with: content. 0.3
+    pub alike_ending: f64,
     /// Per site: blank lines between paragraphs. 0.25 (site 1 always)
     pub blank_line_sites: f64,
     /// Per site: CRLF line endings. 0.1 (site 2 always)
@@ -134,6 +147,10 @@ impl Default for Rates {
             final_newline: 0.8,
             copy_noise: 0.7,
             leading_chrome_sites: 0.1,
+            middle_chrome_sites: 0.4,
+            title_line_sites: 0.3,
+            glued_notice_sites: 0.3,
+            alike_ending: 0.3,
             blank_line_sites: 0.25,
             crlf_sites: 0.1,
             arabic_letter_sites: 0.15,
@@ -297,6 +314,11 @@ struct TruthRecord<'a> {
     /// How a near copy was made (see [`render::CopyKind`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     copy: Option<render::CopyKind>,
+    /// Where the cut of a glued notice starts (a byte offset into the text,
+    /// at the white space before the notice): the rest of the line is
+    /// chrome, the line before it content.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cut: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -324,6 +346,10 @@ fn validate(config: &SynthConfig) -> Result<(), SynthError> {
         ("final_newline", r.final_newline),
         ("copy_noise", r.copy_noise),
         ("leading_chrome_sites", r.leading_chrome_sites),
+        ("middle_chrome_sites", r.middle_chrome_sites),
+        ("title_line_sites", r.title_line_sites),
+        ("glued_notice_sites", r.glued_notice_sites),
+        ("alike_ending", r.alike_ending),
         ("blank_line_sites", r.blank_line_sites),
         ("crlf_sites", r.crlf_sites),
         ("arabic_letter_sites", r.arabic_letter_sites),
@@ -551,6 +577,7 @@ pub fn synth(config: &SynthConfig) -> Result<SynthStats, SynthError> {
                     site: &site.name,
                     labels: &r.labels,
                     copy: r.copy,
+                    cut: r.cut,
                 };
                 serde_json::to_writer(&mut truth, &rec).expect("serializing strings cannot fail");
                 truth.write_all(b"\n").map_err(io_err(&truth_tmp))?;

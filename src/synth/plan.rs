@@ -39,6 +39,8 @@ pub struct DocPlan {
     /// Body paragraphs `start..n_paras` are pasted again after the body; `near` = with edits.
     pub paste: Option<(u8, bool)>,
     pub byline: bool,
+    /// The last sentence ends in a stock phrase ("…, he added.").
+    pub alike_ending: bool,
     pub final_newline: bool,
     /// Copies only: add encoding noise on top of the source's style.
     pub copy_noise: bool,
@@ -120,6 +122,7 @@ impl Planner {
             teaser: None,
             paste: None,
             byline: false,
+            alike_ending: false,
             final_newline,
             copy_noise,
         };
@@ -176,6 +179,8 @@ impl Planner {
                 let start = rng.below(n as usize / 2) as u8;
                 plan.paste = Some((start, rng.chance(r.paste_near)));
             }
+            // Drawn apart, so that the plans above stay as they were.
+            plan.alike_ending = Rng::new(derive(self.seed, 0xE4D, idx as u64)).chance(r.alike_ending);
             self.normal[li].push(idx);
         }
         self.plans.push(plan);

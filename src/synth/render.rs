@@ -19,6 +19,7 @@ pub const TAG_QUOTE: u64 = 0x0A07;
 pub const TAG_PASSAGE: u64 = 0xBA55;
 pub const TAG_COPY: u64 = 0xC0B1;
 pub const TAG_COPY_KIND: u64 = 0xC0B2;
+pub const TAG_TEMPLATE: u64 = 0x7E4B;
 
 /// Key spaces for the unique paragraph numbers (all below 2^28, see `rng::perm28`).
 pub const MAX_DOCS: u64 = 1 << 22;
@@ -35,7 +36,15 @@ pub struct Ctx<'a> {
 enum Part {
     Lead,
     Content,
+    /// A content line with a notice glued on from this byte offset.
+    Glued(usize),
     Trail,
+}
+
+impl Part {
+    fn is_content(self) -> bool {
+        matches!(self, Part::Content | Part::Glued(_))
+    }
 }
 
 /// A rendered document.
@@ -45,6 +54,8 @@ pub struct Rendered {
     pub labels: Vec<Label>,
     /// For a near copy of another document: how it was made.
     pub copy: Option<CopyKind>,
+    /// Where the cut of a glued notice starts in `text` (at the space before it), on a kept line.
+    pub cut: Option<usize>,
 }
 
 /// How a near copy differs from its source.
@@ -110,7 +121,10 @@ fn body_and_title(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
             }
             continue;
         }
-        let para = lang::paragraph(lang, &mut rng, idx * 32 + p as u64);
+        let mut para = lang::paragraph(lang, &mut rng, idx * 32 + p as u64);
+        if plan.alike_ending && p + 1 == plan.n_paras {
+            para.text = lang::alike_ending(&para.text, lang);
+        }
         if plan.teaser == Some(p) {
             raw.push((
                 teaser(&para, lang, &mut rng),
@@ -287,12 +301,39 @@ fn teaser(para: &lang::Para, lang: SiteLang, rng: &mut Rng) -> String {
     t
 }
 
-fn with_chrome(site: &Site, page: u64, content: Raw) -> Raw {
+/// A page of `site`: its content (title first) inside the site's template.
+fn with_chrome(ctx: &Ctx, site: &Site, page: u64, mut content: Raw) -> Raw {
     let mut raw: Raw = site
         .chrome(&site.leading, page)
         .into_iter()
         .map(|l| (l, Label::Chrome, Part::Lead))
         .collect();
+    if let (Some((sep, name)), Some((title, _, _))) = (&site.title_line, content.first()) {
+        raw.push((format!("{name}{sep}{title}"), Label::Chrome, Part::Lead));
+    }
+    let mut rng = Rng::new(derive(ctx.seed, TAG_TEMPLATE, page));
+    if let Some(notice) = &site.notice {
+        // Glued to the last paragraph, when that is kept text.
+        if let Some(last) = content
+            .iter_mut()
+            .rev()
+            .find(|l| l.2.is_content() && !l.0.is_empty())
+        {
+            if last.1 == Label::Keep {
+                let (glued, at) = notice.glue(&last.0, &mut rng);
+                *last = (glued, Label::Keep, Part::Glued(at));
+            }
+        }
+    }
+    let middle = site.chrome(&site.middle, page);
+    if !middle.is_empty() && content.len() >= 4 {
+        // Between two paragraphs of the first half of the body (share
+        // buttons under the lede, an inline box); what follows the body is
+        // the trailing template.
+        let at = rng.range(2, (content.len() / 2).max(3));
+        let block = middle.into_iter().map(|l| (l, Label::Chrome, Part::Trail));
+        content.splice(at..at, block);
+    }
     raw.extend(content);
     raw.extend(
         site.chrome(&site.trailing, page)
@@ -310,7 +351,7 @@ fn layout(raw: Raw, blank_lines: bool) -> Raw {
     let mut out: Raw = Vec::with_capacity(raw.len() * 2);
     let mut prev_content = false;
     for line in raw {
-        let content = line.2 == Part::Content;
+        let content = line.2.is_content();
         if content && prev_content {
             out.push((String::new(), Label::Blank, Part::Content));
         }
@@ -326,7 +367,7 @@ fn normal_raw(ctx: &Ctx, plan: &DocPlan) -> (String, Raw) {
     let (title, content) = body_and_title(ctx, plan);
     (
         title,
-        layout(with_chrome(site, plan.idx as u64, content), site.blank_lines),
+        layout(with_chrome(ctx, site, plan.idx as u64, content), site.blank_lines),
     )
 }
 
@@ -392,7 +433,7 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
                     .into_iter()
                     .map(|t| (t, Label::NearDupDoc, Part::Content))
                     .collect();
-                let raw = layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
+                let raw = layout(with_chrome(ctx, site, plan.idx as u64, content), site.blank_lines);
                 let raw = raw
                     .into_iter()
                     .map(|(t, _, p)| (t, Label::NearDupDoc, p))
@@ -425,7 +466,8 @@ pub fn render(ctx: &Ctx, plan: &DocPlan) -> Rendered {
                 let i = rng.range(1, lines.len());
                 lines.insert(i, (para.text, None));
             }
-            let page = |content: Raw| layout(with_chrome(site, plan.idx as u64, content), site.blank_lines);
+            let page =
+                |content: Raw| layout(with_chrome(ctx, site, plan.idx as u64, content), site.blank_lines);
             let as_copied = page(
                 lines
                     .iter()
@@ -465,9 +507,15 @@ fn finish(title: String, raw: &Raw, style: Style, final_newline: bool, copy: Opt
     let eol = if style.crlf { "\r\n" } else { "\n" };
     let mut text = String::with_capacity(raw.iter().map(|l| l.0.len() + 2).sum());
     let mut labels = Vec::with_capacity(raw.len());
-    for (i, (line, label, _)) in raw.iter().enumerate() {
+    let mut cut = None;
+    for (i, (line, label, part)) in raw.iter().enumerate() {
         if i > 0 {
             text.push_str(eol);
+        }
+        if let (Part::Glued(at), Label::Keep) = (part, label) {
+            // The style maps characters one by one: the glued part starts
+            // where the styled text before it ends.
+            cut = Some(text.len() + apply_style(&line[..*at], &style).len());
         }
         text.push_str(&apply_style(line, &style));
         labels.push(*label);
@@ -480,6 +528,7 @@ fn finish(title: String, raw: &Raw, style: Style, final_newline: bool, copy: Opt
         text,
         labels,
         copy,
+        cut,
     }
 }
 

@@ -40,6 +40,13 @@ pub struct Site {
     pub lang: SiteLang,
     pub leading: Vec<Chrome>,
     pub trailing: Vec<Chrome>,
+    /// A template block inside the body of every page.
+    pub middle: Vec<Chrome>,
+    /// The separator of a title line "Site name - headline" that opens
+    /// every page, and the site's name in it.
+    pub title_line: Option<(&'static str, String)>,
+    /// A notice glued to the last paragraph of every page.
+    pub notice: Option<Notice>,
     pub blank_lines: bool,
     pub style: Style,
     pub page_base: u64,
@@ -120,8 +127,9 @@ fn pick_distinct(rng: &mut Rng, items: &[&str], n: usize) -> Vec<String> {
 }
 
 impl Site {
-    /// Sites 0, 1 and 2 always have leading chrome, blank lines and CRLF respectively, so that
-    /// even a tiny corpus shows every kind of defect.
+    /// Sites 0 to 5 always have leading chrome, blank lines, CRLF, a
+    /// template block in the body, a title line and a glued notice
+    /// respectively, so that even a tiny corpus shows every kind of defect.
     pub fn new(seed: u64, index: u32, lang: SiteLang, rates: &Rates) -> Site {
         let mut rng = Rng::new(derive(seed, 0x517E, index as u64));
         let (parts, tld) = match lang {
@@ -206,6 +214,17 @@ impl Site {
             }
         }
         let fa = lang == SiteLang::Fa;
+        // Drawn apart, so that the sites above stay as they were.
+        let mut more = Rng::new(derive(seed, 0x517F, index as u64));
+        let middle = if more.chance(rates.middle_chrome_sites) || index == 3 {
+            middle_block(lang, short, &mut more)
+        } else {
+            Vec::new()
+        };
+        let title_line = (more.chance(rates.title_line_sites) || index == 4)
+            .then(|| (more.pick(&[" - ", " | ", " :: "]), display.clone()));
+        let notice = (more.chance(rates.glued_notice_sites) || index == 5)
+            .then(|| Notice::new(lang, &display, &mut more));
         let style = Style {
             digits: if !fa {
                 Digits::Ascii
@@ -227,6 +246,9 @@ impl Site {
             lang,
             leading,
             trailing,
+            middle,
+            title_line,
+            notice,
             blank_lines: rng.chance(rates.blank_line_sites) || index == 1,
             style,
             page_base: 1_000_000 + rng.below(8_000_000) as u64,
@@ -247,6 +269,76 @@ impl Site {
                 Chrome::Section(p) => format!("{p}{}", sections[(page % sections.len() as u64) as usize]),
             })
             .collect()
+    }
+}
+
+/// A template block inside a page's body: a share line, the labels of a
+/// comment form, or a menu of the site's sections.
+fn middle_block(lang: SiteLang, short: &[&str], rng: &mut Rng) -> Vec<Chrome> {
+    let (form, sections) = match lang {
+        SiteLang::Fa => (["نام:", "ایمیل:"], FA_SECTIONS),
+        SiteLang::En => (["Name:", "Email:"], EN_SECTIONS),
+    };
+    match rng.below(3) {
+        0 => vec![Chrome::Fixed(rng.pick(short).to_string())],
+        1 => form.iter().map(|l| Chrome::Fixed(l.to_string())).collect(),
+        _ => vec![Chrome::Fixed(pick_distinct(rng, sections, 4).join(" | "))],
+    }
+}
+
+/// A licence or copyright notice that a site glues to the end of its pages'
+/// last paragraph, and its editors' tags.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub text: String,
+    pub tags: Vec<String>,
+}
+
+impl Notice {
+    fn new(lang: SiteLang, display: &str, rng: &mut Rng) -> Notice {
+        let text = match (lang, rng.below(3)) {
+            (SiteLang::Fa, 0) => format!("استفاده از مطالب {display} تنها با ذکر منبع مجاز است."),
+            (SiteLang::Fa, 1) => format!(
+                "کلیه حقوق مادی و معنوی این خبر متعلق به {display} است و استفاده از آن بدون ذکر نام منبع و درج لینک مستقیم به خبر پیگرد قانونی دارد."
+            ),
+            (SiteLang::Fa, _) => format!(
+                "انتشار مطالب {display} در رسانه‌ها و شبکه‌های اجتماعی با ذکر منبع آزاد است و بازنشر تصاویر آن نیازمند اجازه کتبی سردبیر است."
+            ),
+            (SiteLang::En, 0) => format!("Copyright {display}. Reuse of this story requires written permission from the editors."),
+            (SiteLang::En, 1) => format!(
+                "Material from {display} may be republished with credit to {display} and a link to the original story under the terms of an open licence, version 4.0."
+            ),
+            (SiteLang::En, _) => format!(
+                "This article was produced by {display} and is distributed to partner sites; all rights to the text and the photographs are reserved by the publisher."
+            ),
+        };
+        let letters: Vec<char> = match lang {
+            SiteLang::Fa => "ابپتجحدرزسشفقکگلمنوهی".chars().collect(),
+            SiteLang::En => ('A'..='Z').collect(),
+        };
+        let mut initials = || -> String { (0..2).map(|_| letters[rng.below(letters.len())]).collect() };
+        let tags = (0..3).map(|_| format!("{}/{}", initials(), initials())).collect();
+        Notice { text, tags }
+    }
+
+    /// The notice glued to the end of `line` (a paragraph),
+    /// and the byte offset where the cut starts: at the space before the
+    /// glued part (a tag or the notice).
+    pub fn glue(&self, line: &str, rng: &mut Rng) -> (String, usize) {
+        let roll = rng.below(20);
+        let (before, glued) = if roll < 12 {
+            (line.to_string(), self.text.clone())
+        } else if roll < 17 {
+            (
+                line.to_string(),
+                format!("{} {}", self.tags[rng.below(self.tags.len())], self.text),
+            )
+        } else {
+            // No sentence break: the paragraph's last full stop is gone.
+            (line.trim_end_matches('.').to_string(), self.text.clone())
+        };
+        // The cut takes the space before the glued part too.
+        (format!("{before} {glued}"), before.len())
     }
 }
 
