@@ -1105,6 +1105,40 @@ mod tests {
     }
 
     #[test]
+    fn glued_phrases_are_scored_by_where_the_cut_starts() {
+        let cut = |path: &str, at: Option<u64>| {
+            let mut t = truth(path, &["keep", "keep"]);
+            if let Some(at) = at {
+                t["cut"] = json!(at);
+            }
+            t
+        };
+        let suffix = |at: u64| json!([span("chrome_suffix", 2, 2, [at, at + 40])]);
+        let f = files(
+            &[
+                cut("a.txt", Some(30)),
+                cut("b.txt", Some(30)),
+                cut("c.txt", Some(30)),
+                cut("d.txt", None),
+            ],
+            &[
+                // Where the truth starts; later (a tag left); none; none wanted.
+                ann("corpus/a.txt", 2, suffix(30)),
+                ann("corpus/b.txt", 2, suffix(36)),
+                ann("corpus/c.txt", 2, json!([])),
+                ann("corpus/d.txt", 2, suffix(12)),
+            ],
+        );
+        let r = run(&f);
+        let g = &r.glued_phrases;
+        assert_eq!((g.truth, g.predicted, g.both), (3, 3, 1));
+        assert_eq!((g.precision, g.recall), (1.0 / 3.0, 1.0 / 3.0));
+        // A cut line is kept: the lines are all right.
+        assert_eq!(r.overall.fp + r.overall.fn_, 0);
+        assert!(r.render().contains("glued phrases cut"));
+    }
+
+    #[test]
     fn perfect_run() {
         let f = files(
             &base_truth(),

@@ -48,6 +48,8 @@ struct Doc {
     labels: Vec<String>,
     /// How a near copy was made, if it is one.
     copy: Option<String>,
+    /// Where a glued notice's cut starts.
+    cut: Option<usize>,
 }
 
 impl Doc {
@@ -88,7 +90,13 @@ fn read_back(dir: &Path) -> Vec<Doc> {
             }
         };
         let copy = v["copy"].as_str().map(str::to_string);
-        docs.push(Doc { text, labels, copy });
+        let cut = v["cut"].as_u64().map(|c| c as usize);
+        docs.push(Doc {
+            text,
+            labels,
+            copy,
+            cut,
+        });
     }
     docs
 }
@@ -160,9 +168,24 @@ fn three_megabytes_have_consistent_ground_truth() {
     let mut seen_lines: HashSet<String> = HashSet::new();
     let mut seen_docs: HashSet<String> = HashSet::new();
     let mut crlf = 0;
+    let mut cuts = 0;
     for (i, d) in docs.iter().enumerate() {
         let lines = d.lines();
         assert_eq!(lines.len(), d.labels.len(), "doc {i}: label count != line count");
+        if let Some(at) = d.cut {
+            // A space, then a notice of 10 to 40 words (a tag before it) to
+            // the end of a kept line.
+            cuts += 1;
+            let line_no = d.text[..at].matches('\n').count();
+            assert_eq!(d.labels[line_no], "keep", "doc {i}: cut on a removed line");
+            assert!(d.text[at..].starts_with(' '), "doc {i}: cut at {at}");
+            let notice = d.text[at..].lines().next().unwrap();
+            let words = notice.split_whitespace().count();
+            assert!(
+                (10..=41).contains(&words),
+                "doc {i}: a notice of {words} words: {notice}"
+            );
+        }
         total_lines += lines.len();
         crlf += usize::from(d.text.contains("\r\n"));
         kinds.extend(d.labels.iter().cloned());
@@ -252,6 +275,7 @@ fn three_megabytes_have_consistent_ground_truth() {
         seen_docs.insert(doc_key);
     }
     assert_eq!(total_lines as u64, stats.lines);
+    assert!(cuts > 0, "no glued notice");
     for l in Label::ALL {
         assert!(kinds.contains(l.as_str()), "label {} never occurs", l.as_str());
         assert!(stats.labels[l.as_str()].lines > 0);
