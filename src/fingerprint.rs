@@ -15,8 +15,8 @@ use crate::normalize::{self, Digits};
 const PAIR_SEED: u64 = 0x5bd1_e995_27d4_eb2f;
 const DOC_SEED: u64 = 0x1656_67b1_9e37_79f9;
 const SHINGLE_SEED: u64 = 0x27d4_eb2f_1656_67c5;
-const EDGE_SEED: u64 = 0x85eb_ca77_c2b2_ae63;
-const ENDING_SEED: u64 = 0x27d4_eb2f_1656_67c5;
+const SITE_SEED: u64 = 0x85eb_ca77_c2b2_ae63;
+const ENDING_SEED: u64 = 0xc2b2_ae3d_27d4_eb4f;
 
 /// The fingerprint of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,7 +210,7 @@ pub fn asked_shingles(shingles: usize, sampled: usize, containment: f64) -> usiz
 /// Key of a line of a site, for counting site chrome: its [`masked_key`]
 /// with the site mixed in.
 pub fn site_line_key(site: u64, masked_key: u64) -> u64 {
-    xxh3_64_with_seed(&masked_key.to_le_bytes(), EDGE_SEED ^ site)
+    xxh3_64_with_seed(&masked_key.to_le_bytes(), SITE_SEED ^ site)
 }
 
 /// The key under which a line is counted for site template: a short
@@ -285,12 +285,12 @@ pub fn phrase_key(site: u64, phrase: &str) -> u64 {
 
 /// The hash of a line's digit-masked normalized text ([`masked`]).
 pub fn masked_key(masked: &str) -> u64 {
-    xxh3_64_with_seed(masked.as_bytes(), EDGE_SEED)
+    xxh3_64_with_seed(masked.as_bytes(), SITE_SEED)
 }
 
 /// A site's key: xxh3 of its name (so workers need no shared table of sites).
 pub fn site_key(name: &str) -> u64 {
-    xxh3_64_with_seed(name.as_bytes(), EDGE_SEED)
+    xxh3_64_with_seed(name.as_bytes(), SITE_SEED)
 }
 
 /// The head (first word lines, in order) and the tail (last word lines, from
@@ -493,7 +493,7 @@ pub fn cut_key(content: &str, s: usize, normalized: &str, buf: &mut String) -> u
     }
 }
 
-/// Normalizes one line with digits masked (for edge keys): each run of
+/// Normalizes one line with digits masked (for site keys): each run of
 /// digits becomes one `0`.
 pub fn masked(line: &str) -> String {
     let mut normalized = String::new();

@@ -3,14 +3,16 @@
 //! lines).
 //!
 //! Learned from the corpus: the first pass counts, per site, in how many
-//! documents each line that can be template occurs: a short line (digits
-//! masked: a date or a news code changes from page to page), or a long line
-//! that does not end a sentence (a menu, a list of links; as it is: one
-//! that differs in its figures is a table or a score). Such a line is
-//! chrome wherever it stands when `chrome_min_docs` source documents of the
-//! site hold it, the first of them included. A long line that ends a
-//! sentence is content even when it recurs: a quote or a syndicated
-//! paragraph is a duplicate, whose first occurrence stays.
+//! source documents each line occurs (a short line digits masked: a date or
+//! a news code changes from page to page; a long line as it is: one that
+//! differs in its figures is a table or a score) and how many pages the
+//! site has. A line is template wherever it stands, the first page
+//! included, when more than half of the site's pages hold it; or when
+//! `chrome_min_docs` pages hold it, it is no long sentence, and it leads
+//! the page or stands next to another such line that only some pages hold
+//! (see [`label_template`]). A long sentence on fewer pages is content even
+//! when it recurs: a quote or a syndicated paragraph is a duplicate, whose
+//! first occurrence stays.
 //!
 //! At the tail, chrome is also found by shape: a few words without
 //! sentence-final punctuation, or only codes and digits. Stripping walks
@@ -71,9 +73,10 @@ pub(super) fn label_template(
     labels: &mut [Label],
 ) {
     let words: Vec<usize> = word_lines(&facts.lines).collect();
+    let pages = index.site_docs(fingerprint::site_pages_key(facts.site));
     let counts: Vec<SiteCount> = words
         .iter()
-        .map(|&i| SiteCount::of(i, text, lines, facts, index))
+        .map(|&i| SiteCount::of(i, text, lines, facts, index, pages))
         .collect();
     let most = |w: usize| counts.get(w).is_some_and(|c| c.is_on_most_pages(index));
     let block = |w: usize| counts.get(w).is_some_and(|c| c.is_block_evidence(index));
@@ -113,7 +116,9 @@ fn has_site_affix(i: usize, text: &str, lines: &Lines, facts: &DocFingerprint, i
 
 /// What the corpus says of a word line: in how many source documents of its
 /// site it occurs ([`fingerprint::template_key`]; 0 below
-/// `chrome_min_docs`), of how many, and whether it is a long sentence.
+/// `chrome_min_docs`), of how many (`site_pages`, the same for every line of
+/// a document: looked up once by the caller), and whether it is a long
+/// sentence.
 struct SiteCount {
     docs: u32,
     site_pages: u32,
@@ -121,13 +126,20 @@ struct SiteCount {
 }
 
 impl SiteCount {
-    fn of(i: usize, text: &str, lines: &Lines, facts: &DocFingerprint, index: &CorpusIndex) -> SiteCount {
+    fn of(
+        i: usize,
+        text: &str,
+        lines: &Lines,
+        facts: &DocFingerprint,
+        index: &CorpusIndex,
+        site_pages: u32,
+    ) -> SiteCount {
         let fp = facts.lines[i];
         let min_chars = index.rules().min_line_chars;
         let key = fingerprint::template_key(fp, facts.masked_keys[i], min_chars);
         SiteCount {
             docs: index.site_docs(fingerprint::site_line_key(facts.site, key)),
-            site_pages: index.site_docs(fingerprint::site_pages_key(facts.site)),
+            site_pages,
             long_sentence: fp.is_long(min_chars) && fingerprint::ends_sentence(lines.spans[i].content(text)),
         }
     }
@@ -166,11 +178,12 @@ pub(super) fn label_tail(
     }
     // Back from the end over the tail lines (never the first half).
     let (_, tail_lines) = fingerprint::edges_of(&kept);
+    let pages = index.site_docs(fingerprint::site_pages_key(facts.site));
     let (mut chrome_lines, mut gaps, mut take, mut prev_gap) = (0, 0, 0, false);
     for (k, &i) in tail_lines.iter().enumerate() {
         let content = lines.spans[i].content(text);
         let masked = fingerprint::masked(content);
-        let count = SiteCount::of(i, text, lines, facts, index);
+        let count = SiteCount::of(i, text, lines, facts, index, pages);
         let evidence = count.is_block_evidence(index) || count.is_on_most_pages(index);
         if evidence || looks_like_chrome(content, &masked) {
             chrome_lines += 1;

@@ -8,8 +8,10 @@
 //!    near duplicates that keeps another one. A removed document's lines are
 //!    no first occurrence for the line rules: a line first seen there counts
 //!    from its first occurrence in a kept document;
-//! 2. `chrome` — site template: a line (short, or not ending a sentence)
-//!    that `chrome_min_docs` documents of the site hold, wherever it stands;
+//! 2. `chrome` — site template, wherever it stands: a line that most pages
+//!    of the site hold, or that `chrome_min_docs` pages hold and that leads
+//!    the page or stands in a block of such lines (no long sentence); a
+//!    title that holds the page's headline beside the site's name;
 //! 3. `repeat_in_doc` — the line repeats an earlier line of the same document;
 //! 4. `near_repeat_in_doc` — most of the line's shingles are in a more
 //!    complete (or, for equal content, earlier) line of the same document;
